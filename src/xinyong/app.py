@@ -1,0 +1,88 @@
+"""FastAPI factory: mounts each domain's API router and page router, and the one error handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine, text
+
+from xinyong import __version__, schema
+from xinyong.config import Settings, get_settings
+from xinyong.db import make_engine, session_factory
+from xinyong.kit.clock import Clock, SystemClock
+from xinyong.kit.errors import DomainError
+from xinyong.web import templates
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production()
+    engine = engine or make_engine(settings.effective_database_url)
+    app = FastAPI(
+        title="xinyong 公共信用信息平台 API",
+        version=__version__,
+        description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.clock = clock or SystemClock()
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(exc.to_dict(), status_code=exc.status)
+        return templates.TemplateResponse(
+            request, "error.html", {"error": exc, "settings": settings}, status_code=exc.status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems: list[dict[str, Any]] = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        err = DomainError("请求参数不符合要求，请按 details 中的说明修改", code="REQUEST_INVALID", status=422)
+        err.details = {"errors": problems}
+        return await _domain_error(request, err)
+
+    @app.get("/healthz", tags=["运维"], summary="存活检查")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["运维"], summary="就绪检查：数据库可连接且结构为最新版本")
+    def readyz() -> JSONResponse:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            current = schema.current_revision(engine)
+        except Exception as exc:  # any database failure means not ready
+            return JSONResponse({"status": "unavailable", "reason": str(exc)[:200]}, status_code=503)
+        head = schema.heads()
+        if current not in head:
+            return JSONResponse(
+                {
+                    "status": "migrate",
+                    "reason": "数据库结构不是最新版本，请运行 xinyong init",
+                    "current": current,
+                },
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready", "revision": current})
+
+    from xinyong.catalog.api import router as catalog_router
+    from xinyong.deadlines.api import router as workdays_router
+    from xinyong.portal.views import router as portal_router
+    from xinyong.subjects.api import router as subjects_router
+
+    for router in (subjects_router, catalog_router, workdays_router, portal_router):
+        app.include_router(router)
+    return app

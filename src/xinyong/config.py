@@ -1,0 +1,55 @@
+"""Settings: one typed place for configuration, read from ``XINYONG_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Keys that ship with the source. Fine for a laptop; refused in production (see ``check_production``).
+DEFAULT_SECRET_KEY = "xinyong-development-secret-key-change-me"
+DEFAULT_DATA_KEY = "eGlueW9uZy1kZXZlbG9wbWVudC1kYXRhLWtleS0zMmI="  # base64 of a 32-byte dev key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("data"), description="数据目录 (SQLite 文件、导出文件)")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    platform_name: str = "信用示范市公共信用信息平台"
+    #: The administrative division (GB/T 2260) whose platform this is.
+    platform_region: str = "320900"
+    secret_key: str = DEFAULT_SECRET_KEY
+    #: base64 of a 32-byte AES key, for personal data at rest. Older keys go in data_keys_old.
+    data_key: str = DEFAULT_DATA_KEY
+    data_keys_old: list[str] = Field(default_factory=list)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'xinyong.sqlite3').resolve()}"
+
+    def check_production(self) -> None:
+        """Refuse to run in production with a key that ships in the source."""
+        from xinyong.kit.errors import DomainError
+
+        if self.environment != "production":
+            return
+        if self.secret_key == DEFAULT_SECRET_KEY or self.data_key == DEFAULT_DATA_KEY:
+            raise DomainError(
+                "生产模式下不得使用默认密钥：请设置 XINYONG_SECRET_KEY 和 XINYONG_DATA_KEY",
+                code="CONFIG_DEFAULT_KEY",
+                status=500,
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,29 @@
+"""JSON routes for working-day arithmetic, so department systems count deadlines the platform's way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from xinyong.deadlines.service import calendar
+from xinyong.web import get_session
+
+router = APIRouter(prefix="/api/v1/workdays", tags=["工作日"])
+
+
+class WorkdayAddOut(BaseModel):
+    start: dt.date
+    workdays: int
+    date: dt.date
+    provisional: bool
+
+
+@router.get("/add", summary="某日之后第 N 个工作日（不含当日）")
+def add(
+    start: dt.date, n: int = Query(..., ge=-3650, le=3650), session: Session = Depends(get_session)
+) -> WorkdayAddOut:
+    result = calendar(session).add_workdays(start, n)
+    return WorkdayAddOut(start=start, workdays=n, date=result.date, provisional=result.provisional)

@@ -1,0 +1,396 @@
+"""Demo data that looks real: a city and its counties, departments, companies, persons, records.
+
+The generators are plain functions of a seed and a size, so benchmarks reuse them to make big files.
+Every code is valid (check characters computed with kit.ids); every citizen ID is fictional: the
+sequence part starts with 99, and the names are of the form 「姓 + 某 + 名」.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.progress import Progress
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schema import default_catalog_path
+from xinyong.config import get_settings
+from xinyong.kit import audit, ids, regions
+from xinyong.kit.clock import Clock, FixedClock
+from xinyong.kit.crypto import cipher_from_settings
+from xinyong.kit.errors import Conflict
+from xinyong.models import CatalogItemRow, Department, Subject, SubjectKind
+from xinyong.records import service as records_service
+from xinyong.subjects import service as subjects_service
+
+#: The demo runs "as of" this day, so the same seed always gives the same data.
+DEMO_TODAY = dt.date(2026, 11, 20)
+
+CITY_DEPARTMENTS = [
+    ("XYB", "社会信用体系建设领导小组办公室", "信用办"),
+    ("SCJG", "市场监督管理局", "市场监管"),
+    ("SW", "税务局", "税务"),
+    ("FY", "中级人民法院", "法院"),
+    ("HB", "生态环境局", "生态环境"),
+    ("ZJ", "住房和城乡建设局", "住房城乡建设"),
+    ("RS", "人力资源和社会保障局", "人力资源社会保障"),
+    ("CZ", "财政局", "财政"),
+    ("ZSCQ", "知识产权局", "知识产权"),
+    ("FGW", "发展和改革委员会", "发展改革"),
+]
+COUNTY_DEPARTMENTS = [
+    ("SCJG", "市场监督管理局", "市场监管"),
+    ("SW", "税务局", "税务"),
+    ("FY", "人民法院", "法院"),
+    ("HB", "生态环境局", "生态环境"),
+    ("ZJ", "住房和城乡建设局", "住房城乡建设"),
+]
+
+TRADE_NAMES = [
+    "恒通",
+    "华美",
+    "鑫源",
+    "瑞丰",
+    "远大",
+    "金帆",
+    "海韵",
+    "盛世",
+    "永泰",
+    "宏达",
+    "德润",
+    "新华",
+    "丰华",
+    "裕隆",
+    "润泽",
+    "天成",
+    "博远",
+    "嘉禾",
+    "弘业",
+    "锦程",
+    "东方",
+    "晨光",
+    "汇通",
+    "立信",
+    "同心",
+    "安泰",
+    "聚福",
+    "康达",
+    "九洲",
+    "启航",
+    "沃德",
+    "正和",
+    "华信",
+    "明辉",
+    "长青",
+]
+INDUSTRIES = [
+    "建设工程",
+    "食品",
+    "机械制造",
+    "纺织",
+    "物流",
+    "商贸",
+    "环保科技",
+    "餐饮管理",
+    "化工",
+    "农业发展",
+    "电子科技",
+    "新能源",
+    "医药",
+    "汽车销售",
+    "装饰工程",
+    "印务",
+    "水产",
+    "酒店管理",
+    "劳务派遣",
+    "再生资源",
+]
+FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司"]
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+GIVEN = list("明华强伟芳娜敏静丽军杰磊洋勇艳超")
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    kind: SubjectKind
+    name: str
+    uscc: str
+    region_code: str
+    legal_representative: str | None
+    registered_on: dt.date
+    old_reg_no: str | None
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    ric: str
+    phone: str
+
+
+def demo_regions(city_code: str) -> list[regions.Region]:
+    """The city and its current counties/districts (skipping the 市辖区 placeholder)."""
+    city = regions.get_region(city_code)
+    if city is None:
+        raise ValueError(f"unknown region {city_code}")
+    counties = [r for r in regions.children(city_code, current_only=True) if r.name != "市辖区"]
+    return [city, *counties]
+
+
+def _org_code(rng: random.Random) -> str:
+    body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+    return body + ids.calc_org_check(body)
+
+
+def make_uscc(rng: random.Random, prefix: str, region_code: str) -> str:
+    first17 = prefix + region_code + _org_code(rng)
+    return first17 + ids.calc_uscc_check(first17)
+
+
+def make_reg_no(rng: random.Random, region_code: str) -> str:
+    first14 = region_code + "".join(rng.choice("0123456789") for _ in range(8))
+    return first14 + ids.calc_reg_no_check(first14)
+
+
+def make_ric(rng: random.Random, region_code: str, birth: dt.date) -> str:
+    first17 = f"{region_code}{birth:%Y%m%d}99{rng.randrange(10)}"
+    return first17 + ids.calc_ric_check(first17)
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "某" + rng.choice(GIVEN)
+
+
+def generate_orgs(
+    n: int, seed: int, region_codes: list[str], *, traditional: Any = None
+) -> Iterator[DemoOrg]:
+    """``n`` organisations with valid codes and plausible names; about one in ten in traditional characters,
+    one in eight with full-width brackets, one in four with a pre-2015 registration number."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        region = rng.choice(region_codes)
+        place = (regions.region_name(region) or "")[:2]
+        roll = rng.random()
+        if roll < 0.70:
+            kind, prefix = SubjectKind.legal_person, "91"
+            name = f"{place}{rng.choice(TRADE_NAMES)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}"
+            if rng.random() < 0.12:
+                name += f"（{rng.choice(['第一', '城东', '城南', '开发区'])}分公司）"
+        elif roll < 0.85:
+            kind, prefix = SubjectKind.individual_business, "92"
+            shop = rng.choice(["餐馆", "超市", "五金店", "理发店", "水果店"])
+            name = f"{place}市{rng.choice(TRADE_NAMES)}{shop}"
+        elif roll < 0.90:
+            kind, prefix = SubjectKind.unincorporated_org, "91"
+            name = f"{place}{rng.choice(TRADE_NAMES)}投资合伙企业（有限合伙）"
+        elif roll < 0.95:
+            kind, prefix = SubjectKind.public_institution, "12"
+            name = f"{place}{rng.choice(['第一人民医院', '实验小学', '公共资源交易中心', '检验检测中心'])}"
+        else:
+            kind, prefix = SubjectKind.government_body, "11"
+            name = f"{place}{rng.choice(['交通运输局', '水利局', '城市管理局', '农业农村局'])}"
+        if traditional is not None and rng.random() < 0.10:
+            name = traditional(name)
+        registered = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9000))
+        old = (
+            make_reg_no(rng, region) if kind is SubjectKind.legal_person and registered.year < 2015 else None
+        )
+        yield DemoOrg(
+            kind=kind,
+            name=name,
+            uscc=make_uscc(rng, prefix, region),
+            region_code=region,
+            legal_representative=_person_name(rng) if kind is not SubjectKind.government_body else None,
+            registered_on=registered,
+            old_reg_no=old if rng.random() < 0.5 else None,
+        )
+
+
+def generate_persons(n: int, seed: int, region_codes: list[str]) -> Iterator[DemoPerson]:
+    """Fictional persons: valid IDs whose sequence part starts with 99; some are minors on DEMO_TODAY."""
+    rng = random.Random(seed + 1)
+    made = 0
+    while made < n:
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(365 * 48))
+        number = make_ric(rng, rng.choice(region_codes), birth)
+        if not ids.check_ric(number).valid:  # the region code did not exist yet in that birth year
+            continue
+        made += 1
+        yield DemoPerson(
+            name=_person_name(rng),
+            ric=number,
+            phone="1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+        )
+
+
+def field_value(spec: dict[str, Any], rng: random.Random, decision: dt.date) -> Any:
+    """A plausible value for one catalog field (used for the non-core fields of demo records)."""
+    kind = spec["type"]
+    if kind == "enum":
+        return rng.choice(spec["enum"])
+    if kind in ("money", "decimal"):
+        return round(rng.choice([500, 2000, 5000, 20000, 100000]) * rng.uniform(0.5, 2), 2)
+    if kind == "integer":
+        return rng.randrange(1, 100)
+    if kind == "date":
+        return (decision + dt.timedelta(days=rng.randrange(30, 1500))).isoformat()
+    if kind == "datetime":
+        return dt.datetime.combine(decision, dt.time(10, 0)).isoformat()
+    if kind == "boolean":
+        return rng.random() < 0.5
+    label = spec.get("label", spec["name"])
+    return f"{label}（演示）"
+
+
+@dataclass
+class DemoSummary:
+    departments: int = 0
+    subjects: int = 0
+    persons: int = 0
+    records: int = 0
+    by_item: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return (
+            f"演示数据已载入：部门 {self.departments} 个，"
+            f"信用主体 {self.subjects} 个（其中自然人 {self.persons} 个），"
+            f"信用记录 {self.records} 条，覆盖目录事项 {len(self.by_item)} 个"
+        )
+
+
+def _departments(session: Session, city_code: str, actor: str, clock: Clock) -> list[Department]:
+    depts: list[Department] = []
+    for region in demo_regions(city_code):
+        table = CITY_DEPARTMENTS if region.code == city_code else COUNTY_DEPARTMENTS
+        for suffix, name, kind in table:
+            code = f"{region.code}-{suffix}"
+            existing = session.scalar(select(Department).where(Department.code == code))
+            if existing is not None:
+                depts.append(existing)
+                continue
+            dept = Department(
+                code=code, name=region.name + name, kind=kind, region_code=region.code, level=region.level
+            )
+            session.add(dept)
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="department.created",
+                entity="department",
+                entity_id=dept.id,
+                after={"code": code, "name": dept.name},
+                clock=clock,
+            )
+            depts.append(dept)
+    return depts
+
+
+def load_demo(
+    session: Session,
+    *,
+    subjects: int = 300,
+    seed: int = 20261122,
+    actor: str = "demo",
+    clock: Clock | None = None,
+    progress: bool = False,
+) -> DemoSummary:
+    """Load the default catalog (if none), departments, subjects and records across the catalog."""
+    import opencc
+
+    clock = clock or FixedClock(DEMO_TODAY)
+    settings = get_settings()
+    cipher = cipher_from_settings()
+    summary = DemoSummary()
+    if session.scalar(select(CatalogItemRow.id).limit(1)) is None:
+        catalog_service.import_catalog(
+            session,
+            default_catalog_path().read_text(encoding="utf-8"),
+            actor=actor,
+            clock=clock,
+            source="default.yaml",
+        )
+    items = catalog_service.current_items(session)
+    depts = _departments(session, settings.platform_region, actor, clock)
+    summary.departments = len(depts)
+    region_codes = [r.code for r in demo_regions(settings.platform_region)]
+    s2t = opencc.OpenCC("s2t")
+    rng = random.Random(seed)
+    n_persons = max(3, subjects // 50)
+    created: list[Subject] = []
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("生成信用主体", total=subjects)
+        for org in generate_orgs(subjects - n_persons, seed, region_codes, traditional=s2t.convert):
+            if session.scalar(select(Subject.id).where(Subject.uscc == org.uscc)) is not None:
+                continue
+            created.append(
+                subjects_service.register_organisation(
+                    session,
+                    kind=org.kind,
+                    name=org.name,
+                    uscc=org.uscc,
+                    actor=actor,
+                    clock=clock,
+                    region_code=org.region_code,
+                    legal_representative=org.legal_representative,
+                    registered_on=org.registered_on,
+                    old_reg_no=org.old_reg_no,
+                )
+            )
+            bar.advance(task)
+        for person in generate_persons(n_persons, seed, region_codes):
+            try:
+                created.append(
+                    subjects_service.register_person(
+                        session,
+                        name=person.name,
+                        ric=person.ric,
+                        phone=person.phone,
+                        cipher=cipher,
+                        actor=actor,
+                        clock=clock,
+                    )
+                )
+            except Conflict:
+                continue
+            summary.persons += 1
+            bar.advance(task)
+        summary.subjects = len(created)
+        task = bar.add_task("生成信用记录", total=len(created))
+        by_kind_dept: dict[tuple[str, str], Department] = {(d.region_code, d.kind): d for d in depts}
+        for subject in created:
+            fitting = [it for it in items if subject.kind.value in it.spec["subject_types"]]
+            for item in rng.sample(fitting, k=min(len(fitting), rng.randrange(0, 5))):
+                kind = item.source_department_kind
+                dept = (
+                    by_kind_dept.get((subject.region_code or "", kind))
+                    or by_kind_dept.get((settings.platform_region, kind))
+                    or by_kind_dept[(settings.platform_region, "信用办")]
+                )
+                decision = DEMO_TODAY - dt.timedelta(days=rng.randrange(10, 900))
+                received = decision + dt.timedelta(days=rng.choice([1, 2, 3, 5, 7, 9, 15]))
+                data = {
+                    f["name"]: field_value(f, rng, decision)
+                    for f in item.spec["fields"]
+                    if f["required"] or rng.random() < 0.6
+                }
+                records_service.fill_core_fields(data, subject, item, dept, decision, rng.randrange(10**8))
+                records_service.create_record(
+                    session,
+                    item=item,
+                    subject=subject,
+                    dept=dept,
+                    data=data,
+                    received_on=received,
+                    actor=actor,
+                    clock=clock,
+                )
+                summary.records += 1
+                summary.by_item[item.code] = summary.by_item.get(item.code, 0) + 1
+            bar.advance(task)
+    return summary

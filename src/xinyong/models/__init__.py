@@ -1,0 +1,34 @@
+"""ORM tables. Importing this package registers every table on ``Base.metadata``."""
+
+from xinyong.models.audit import AuditEntry
+from xinyong.models.base import Base
+from xinyong.models.catalog import CatalogItemRow, CatalogVersion
+from xinyong.models.org import Department
+from xinyong.models.records import CreditRecord, CreditRecordVersion, RecordStatus, Severity
+from xinyong.models.security import AccountKind, ApiToken, Authorisation, QueryLogEntry, User
+from xinyong.models.subjects import IdScheme, Subject, SubjectIdentifier, SubjectKind
+from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
+
+__all__ = [
+    "AccountKind",
+    "ApiToken",
+    "AuditEntry",
+    "Authorisation",
+    "Base",
+    "CatalogItemRow",
+    "CatalogVersion",
+    "CreditRecord",
+    "CreditRecordVersion",
+    "Deadline",
+    "Department",
+    "IdScheme",
+    "QueryLogEntry",
+    "RecordStatus",
+    "Severity",
+    "Subject",
+    "SubjectIdentifier",
+    "SubjectKind",
+    "User",
+    "WorkdayOverride",
+    "WorkdaySchedule",
+]

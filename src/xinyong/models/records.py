@@ -1,0 +1,77 @@
+"""Credit records (信用记录): one fact about one subject from one source, with its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.models.base import Base
+
+
+class RecordStatus(enum.StrEnum):
+    active = "active"  # 有效
+    revoked = "revoked"  # 已撤销
+    repaired = "repaired"  # 已修复
+    expired = "expired"  # 公示期满
+
+
+class Severity(enum.StrEnum):
+    minor = "minor"  # 轻微
+    general = "general"  # 一般
+    serious = "serious"  # 严重
+
+
+class CreditRecord(Base):
+    """The current version of a record. Earlier versions live in credit_record_versions."""
+
+    __tablename__ = "credit_records"
+    __table_args__ = (UniqueConstraint("source_dept_id", "source_record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    catalog_item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
+    source_dept_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    #: The source department's own id for the record (一数一源 key with source_dept_id).
+    source_record_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[RecordStatus] = mapped_column(
+        Enum(RecordStatus, native_enum=False, length=20), default=RecordStatus.active
+    )
+    severity: Mapped[Severity | None] = mapped_column(Enum(Severity, native_enum=False, length=20))
+    decision_no: Mapped[str | None] = mapped_column(String(200))
+    decision_date: Mapped[dt.date] = mapped_column(index=True)
+    received_on: Mapped[dt.date]
+    #: Working days from decision to receipt (kit.workdays), and whether that exceeded the item's limit.
+    delay_workdays: Mapped[int | None]
+    late: Mapped[bool] = mapped_column(default=False)
+    #: Publication window (records.service owns the rule).
+    published: Mapped[bool] = mapped_column(default=False)
+    publish_from: Mapped[dt.date | None]
+    publish_min_end: Mapped[dt.date | None]
+    publish_max_end: Mapped[dt.date | None]
+    #: The validated field values, as the catalog item's schema defines them.
+    data: Mapped[dict[str, Any]]
+    batch_id: Mapped[int | None] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class CreditRecordVersion(Base):
+    """Every version a record ever had, including the current one: nothing is overwritten."""
+
+    __tablename__ = "credit_record_versions"
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
+    version: Mapped[int]
+    change: Mapped[str] = mapped_column(String(20))  # created / corrected / revoked / repaired
+    reason: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[RecordStatus] = mapped_column(Enum(RecordStatus, native_enum=False, length=20))
+    data: Mapped[dict[str, Any]]
+    changed_at: Mapped[dt.datetime]
+    changed_by: Mapped[str] = mapped_column(String(100))

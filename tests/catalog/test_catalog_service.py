@@ -1,0 +1,63 @@
+"""Catalog versions in the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service
+from xinyong.catalog.schema import CatalogInvalid, default_catalog_path, dump_catalog, parse_catalog
+from xinyong.kit.errors import Conflict, NotFound
+from xinyong.models import AuditEntry, CatalogVersion
+
+DEFAULT = default_catalog_path().read_text(encoding="utf-8")
+
+
+def test_import_stores_every_item_and_export_returns_the_same_text(session: Session) -> None:
+    result = service.import_catalog(session, DEFAULT, actor="office")
+    parsed = parse_catalog(DEFAULT)
+    assert result.created and result.items == len(parsed.items)
+    assert [row.code for row in service.current_items(session)] == sorted(i.code for i in parsed.items)
+    assert service.export_catalog(session) == DEFAULT
+    penalty = service.item_row(session, "CF-001")
+    assert service.item_spec(penalty).category.value == "penalty"
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "catalog.imported")) is not None
+
+
+def test_same_file_twice_is_a_no_op_and_changed_content_needs_a_new_version(session: Session) -> None:
+    service.import_catalog(session, DEFAULT, actor="office")
+    again = service.import_catalog(session, DEFAULT, actor="office")
+    assert not again.created
+    assert len(session.scalars(select(CatalogVersion)).all()) == 1
+    changed = DEFAULT.replace("公共信用信息目录", "公共信用信息目录（修订）", 1)
+    assert changed != DEFAULT
+    with pytest.raises(Conflict) as err:
+        service.import_catalog(session, changed, actor="office")
+    assert err.value.code == "CATALOG_VERSION_EXISTS"
+
+
+def test_new_version_becomes_current_and_old_one_stays_exportable(session: Session) -> None:
+    service.import_catalog(session, DEFAULT, actor="office")
+    parsed = parse_catalog(DEFAULT)
+    newer = dump_catalog(parsed.model_copy(update={"version": parsed.version + "-r2"}))
+    service.import_catalog(session, newer, actor="office")
+    assert service.current_version(session).version == parsed.version + "-r2"
+    assert service.export_catalog(session, parsed.version) == DEFAULT
+
+
+def test_bad_file_is_rejected_naming_item_and_field(session: Session) -> None:
+    bad = DEFAULT.replace("type: date", "type: when", 1)
+    with pytest.raises(CatalogInvalid) as err:
+        service.import_catalog(session, bad, actor="office")
+    first = err.value.details["errors"][0]
+    assert first["item"] and "fields[" in first["field"] and first["field"].endswith(".type")
+    assert session.scalar(select(CatalogVersion.id)) is None
+
+
+def test_unknown_item_is_refused(session: Session) -> None:
+    service.import_catalog(session, DEFAULT, actor="office")
+    with pytest.raises(NotFound) as err:
+        service.item_row(session, "XX-999")
+    assert err.value.code == "CATALOG_ITEM_NOT_FOUND"
+    assert "目录" in err.value.message

@@ -1,0 +1,63 @@
+"""Schedules in the database, and provisional deadlines recomputed when a year's schedule arrives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session
+
+from xinyong.deadlines import service
+from xinyong.kit.clock import FixedClock
+from xinyong.kit.errors import InvalidInput
+
+SCHEDULE_2027 = """\
+year: 2027
+source: "国务院办公厅关于2027年部分节假日安排的通知（演示）"
+holidays:
+  - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
+  - {name: 春节, start: 2027-02-05, end: 2027-02-12}
+workdays:
+  - {name: 春节调休, date: 2027-02-14}
+"""
+
+
+def test_database_calendar_matches_national_holidays(session: Session) -> None:
+    cal = service.calendar(session)
+    result = cal.add_workdays(dt.date(2025, 9, 26), 15)
+    assert result.date == dt.date(2025, 10, 23) and not result.provisional
+
+
+def test_provisional_deadline_is_recomputed_when_the_year_is_loaded(
+    session: Session, clock: FixedClock
+) -> None:
+    deadline = service.set_deadline(
+        session, owner_type="objection", owner_id="1", kind="answer", start=dt.date(2027, 2, 1), workdays=15
+    )
+    assert deadline.provisional
+    assert deadline.due_date == dt.date(2027, 2, 22)  # weekdays only
+    loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    assert loaded.year == 2027 and loaded.holidays == 11 and loaded.workdays == 1 and loaded.recomputed == 1
+    session.refresh(deadline)
+    assert not deadline.provisional
+    # Feb 2-4 (3), Feb 14 make-up (4), Feb 15-19 (9), Feb 22-26 (14), Mar 1 (15)
+    assert deadline.due_date == dt.date(2027, 3, 1)
+    assert not service.calendar(session).is_workday(dt.date(2027, 2, 8))
+
+
+def test_loading_again_replaces_the_year(session: Session, clock: FixedClock) -> None:
+    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    second = service.load_schedule(
+        session, SCHEDULE_2027.replace("end: 2027-02-12", "end: 2027-02-11"), actor="office", clock=clock
+    )
+    assert second.replaced and second.holidays == 10
+    assert service.calendar(session).is_workday(dt.date(2027, 2, 12))
+
+
+def test_bad_schedule_is_refused_and_nothing_stored(session: Session, clock: FixedClock) -> None:
+    with pytest.raises(InvalidInput) as err:
+        service.load_schedule(
+            session, SCHEDULE_2027.replace("2027-01-03", "2026-12-31"), actor="o", clock=clock
+        )
+    assert err.value.code == "WORKDAYS_SCHEDULE_INVALID"
+    assert service.calendar(session).is_provisional(dt.date(2027, 5, 5))

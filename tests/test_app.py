@@ -1,0 +1,69 @@
+"""The web app: health, readiness, home page, OpenAPI, public JSON routes, error rendering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.app import create_app
+from xinyong.catalog.schema import default_catalog_path
+from xinyong.catalog.service import import_catalog
+from xinyong.config import Settings
+from xinyong.kit import ids
+
+from conftest import Database
+
+
+@pytest.fixture
+def client(database: Database, sessions: sessionmaker[Session], session: Session) -> Iterator[TestClient]:
+    import_catalog(session, default_catalog_path().read_text(encoding="utf-8"), actor="test")
+    session.commit()
+    app = create_app(Settings(database_url=database.url), engine=database.engine)
+    app.state.sessions = sessions
+    with TestClient(app) as c:
+        yield c
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_home_page_is_chinese_and_counts_the_catalog(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "公共信用信息目录" in page.text and 'lang="zh-CN"' in page.text
+    assert "尚未导入目录" not in page.text
+    count = re.search(r'id="count-items">([^<]*)<', page.text)
+    assert count is not None and count.group(1).isdigit() and int(count.group(1)) > 0
+
+
+def test_openapi_lists_the_routes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/ids/check" in spec["paths"] and "/api/v1/catalog" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_id_check_masks_citizen_ids(client: TestClient) -> None:
+    number = "32090219900307991" + ids.calc_ric_check("32090219900307991")
+    body = client.get("/api/v1/ids/check", params={"code": number}).json()
+    assert body["valid"] and body["kind"] == "ric"
+    assert number not in client.get("/api/v1/ids/check", params={"code": number}).text
+    assert body["value"] == ids.mask_ric(number)
+
+
+def test_errors_are_json_with_a_stable_code(client: TestClient) -> None:
+    body = client.get("/api/v1/workdays/add", params={"start": "2025-13-01", "n": 3})
+    assert body.status_code == 422 and body.json()["code"] == "REQUEST_INVALID"
+    ok = client.get("/api/v1/workdays/add", params={"start": "2025-09-26", "n": 15}).json()
+    assert ok == {"start": "2025-09-26", "workdays": 15, "date": "2025-10-23", "provisional": False}
+
+
+def test_catalog_is_published(client: TestClient) -> None:
+    body = client.get("/api/v1/catalog").json()
+    assert {item["code"] for item in body["items"]} >= {"CF-001", "XK-001"}

@@ -1,0 +1,128 @@
+"""The command line, run as a user runs it: the installed ``xinyong`` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from stdnum.cn import ric as std_ric
+from stdnum.cn import uscc as std_uscc
+from typer.testing import CliRunner
+
+from xinyong.catalog.schema import default_catalog_path
+from xinyong.cli import app
+from xinyong.kit import ids
+
+from conftest import Database
+
+
+def run(db: Database | None, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
+    if db is not None:
+        env["XINYONG_DATABASE_URL"] = db.url
+    return subprocess.run(
+        [sys.executable, "-m", "xinyong", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def _uscc(body: str) -> str:
+    org = body + ids.calc_org_check(body)
+    return "91320902" + org + ids.calc_uscc_check("91320902" + org)
+
+
+VALID_USCC = ["91110000600037341L", _uscc("MA1MXY2K"), _uscc("12345678")]
+INVALID_USCC = ["91110000600037341M", "9111000060003734", "91110000600037341I", "A1110000600037341L", ""]
+VALID_RIC = ["360426199101010071", "32090219900307991" + ids.calc_ric_check("32090219900307991")]
+INVALID_RIC = ["360426199101010072", "360426199113010079", "36042619910101007"]
+
+
+@pytest.mark.parametrize("code", VALID_USCC + INVALID_USCC + VALID_RIC + INVALID_RIC)
+def test_check_id_agrees_with_python_stdnum(code: str) -> None:
+    result = CliRunner().invoke(app, ["check-id", code])
+    body = json.loads(result.stdout)
+    expected = std_ric.is_valid(code) if body["kind"] == "ric" else std_uscc.is_valid(code)
+    assert body["valid"] is expected
+    assert (result.exit_code == 0) is expected
+    if not expected:
+        assert body["error_code"] and body["message"]
+    else:
+        assert body["parts"]
+
+
+def test_check_id_decodes_the_parts_of_a_uscc() -> None:
+    result = run(None, "check-id", "91110000600037341L")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["valid"] and body["kind"] == "uscc"
+    assert json.dumps(body["parts"], ensure_ascii=False).count("600037341") == 1
+    bad = run(None, "check-id", "91110000600037341M")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error_code"] == "ID_USCC_CHECK"
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        ("2025-09-26", "15", "2025-10-23"),  # across the 2025 National Day holiday and its make-up days
+        ("2025-09-26", "5", "2025-10-10"),
+        ("2026-02-13", "1", "2026-02-14"),  # Saturday make-up workday before the Spring Festival
+        ("2026-02-13", "2", "2026-02-24"),  # 2026-02-15..23 off
+        ("2026-12-30", "3", "2027-01-04 provisional"),  # 2027: no schedule yet
+    ],
+)
+def test_workdays_add(fresh_database: Database, start: str, n: str, expected: str) -> None:
+    result = run(fresh_database, "workdays", "add", start, n)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_workdays_load_removes_the_provisional_flag(fresh_database: Database, tmp_path: Path) -> None:
+    schedule = tmp_path / "2027.yaml"
+    schedule.write_text(
+        'year: 2027\nsource: "演示通知"\nholidays:\n  - {name: 元旦, start: 2027-01-01, end: 2027-01-03}\n',
+        encoding="utf-8",
+    )
+    loaded = run(fresh_database, "workdays", "load", str(schedule))
+    assert loaded.returncode == 0, loaded.stderr
+    assert run(fresh_database, "workdays", "add", "2026-12-30", "3").stdout.strip() == "2027-01-05"
+
+
+def test_catalog_commands_and_audit_verify(fresh_database: Database, tmp_path: Path) -> None:
+    imported = run(fresh_database, "catalog", "import")
+    assert imported.returncode == 0, imported.stderr
+    exported = tmp_path / "out.yaml"
+    assert run(fresh_database, "catalog", "export", str(exported)).returncode == 0
+    assert exported.read_text(encoding="utf-8") == default_catalog_path().read_text(encoding="utf-8")
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        exported.read_text(encoding="utf-8").replace("type: date", "type: when", 1), encoding="utf-8"
+    )
+    refused = run(fresh_database, "catalog", "validate", str(bad))
+    assert refused.returncode == 2
+    assert "CATALOG_INVALID" in refused.stderr and "fields[" in refused.stderr and ".type" in refused.stderr
+
+    ok = run(fresh_database, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    with fresh_database.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET actor = 'intruder' WHERE id = 1"))
+    broken = run(fresh_database, "audit", "verify")
+    assert broken.returncode == 1
+    assert "第 1 条" in broken.stderr
+
+
+def test_demo_loads_realistic_data(fresh_database: Database) -> None:
+    result = run(fresh_database, "demo", "--subjects", "60")
+    assert result.returncode == 0, result.stderr
+    assert "演示数据已载入" in result.stdout
+    with fresh_database.engine.connect() as conn:
+        kinds = {row[0] for row in conn.execute(text("SELECT DISTINCT kind FROM subjects"))}
+        records = conn.execute(text("SELECT count(*) FROM credit_records")).scalar_one()
+        depts = conn.execute(text("SELECT count(*) FROM departments")).scalar_one()
+    assert {"legal_person", "natural_person"} <= kinds
+    assert records > 30 and depts > 10
+    assert run(fresh_database, "audit", "verify").returncode == 0

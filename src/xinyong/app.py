@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,8 +14,23 @@ from xinyong import __version__, schema
 from xinyong.config import Settings, get_settings
 from xinyong.db import make_engine, session_factory
 from xinyong.kit.clock import Clock, SystemClock
+from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import DomainError
+from xinyong.security.auth import RateLimiter
 from xinyong.web import templates
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+#: Pages load nothing from elsewhere. (/docs is exempt: FastAPI's Swagger UI comes from a CDN.)
+CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def _wants_json(request: Request) -> bool:
@@ -36,13 +52,33 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.clock = clock or SystemClock()
+    app.state.cipher = cipher_from_settings(settings)
+    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, 60.0)
+
+    @app.middleware("http")
+    async def _security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith("/api"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
+        headers = {"Retry-After": "60"} if exc.status == 429 else None
         if _wants_json(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status)
+            return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
         return templates.TemplateResponse(
-            request, "error.html", {"error": exc, "settings": settings}, status_code=exc.status
+            request,
+            "error.html",
+            {"error": exc, "settings": settings},
+            status_code=exc.status,
+            headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -81,8 +117,9 @@ def create_app(
     from xinyong.catalog.api import router as catalog_router
     from xinyong.deadlines.api import router as workdays_router
     from xinyong.portal.views import router as portal_router
+    from xinyong.security.api import router as security_router
     from xinyong.subjects.api import router as subjects_router
 
-    for router in (subjects_router, catalog_router, workdays_router, portal_router):
+    for router in (subjects_router, security_router, catalog_router, workdays_router, portal_router):
         app.include_router(router)
     return app

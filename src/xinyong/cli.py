@@ -1,4 +1,6 @@
-"""Command line: ``xinyong init | serve | demo | check-id | catalog ... | workdays ... | audit verify``."""
+"""Command line: init, serve, demo, check-id, catalog, workdays, audit, users, tokens, keys.
+
+Each command prints Chinese messages; on a domain error it prints the code and exits with status 2."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import get_settings
 from xinyong.db import make_engine, session_factory, transaction
+from xinyong.kit.clock import SystemClock
 from xinyong.kit.errors import DomainError
+from xinyong.security.roles import ROLE_ZH, Role, Scope
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_enable=False)
 catalog_app = typer.Typer(help="公共信用信息目录：导入、导出、校验", no_args_is_help=True)
@@ -24,6 +28,12 @@ audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(workdays_app, name="workdays")
 app.add_typer(audit_app, name="audit")
+users_app = typer.Typer(help="账户：创建、停用、启用", no_args_is_help=True)
+tokens_app = typer.Typer(help="接口访问令牌：签发、吊销、列表", no_args_is_help=True)
+keys_app = typer.Typer(help="个人信息加密密钥", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 err = Console(stderr=True)
@@ -40,7 +50,7 @@ def _sessions() -> sessionmaker[Session]:
     return session_factory(make_engine(get_settings().effective_database_url))
 
 
-def fail(exc: DomainError) -> None:
+def fail(exc: DomainError) -> NoReturn:
     err.print(f"[red]错误 {exc.code}[/red]：{exc.message}")
     for problem in exc.details.get("errors", []):
         err.print(f"  - {problem}")
@@ -72,9 +82,21 @@ def demo(
     try:
         with transaction(session_factory(engine)) as session:
             summary = load_demo(session, subjects=subjects, seed=seed, actor=actor(), progress=True)
+            accounts = _demo_accounts(session)
     except DomainError as exc:
         fail(exc)
     out.print(summary.describe())
+    out.print(accounts)
+
+
+def _demo_accounts(session: Session) -> str:
+    """Create the demo accounts and describe them (development only)."""
+    from xinyong.security.demo_users import DEMO_PASSWORD, load_demo_users
+
+    accounts = load_demo_users(session, settings=get_settings(), actor=actor(), clock=_clock())
+    lines = [f"演示账户（密码均为 {DEMO_PASSWORD}，仅供开发演示）："]
+    lines += [f"  {a.username:<14}{ROLE_ZH[a.role]}：{a.what}" for a in accounts]
+    return "\n".join(lines)
 
 
 @app.command()
@@ -105,6 +127,7 @@ def serve(
                 out.print(
                     load_demo(session, subjects=300, seed=20261122, actor=actor(), progress=True).describe()
                 )
+                out.print(_demo_accounts(session))
     host, port = host or settings.host, port or settings.port
     out.print(f"xinyong 已启动：http://{host}:{port}/  （接口文档 http://{host}:{port}/docs）")
     uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
@@ -250,6 +273,157 @@ def audit_verify() -> None:
         return
     err.print(f"[red]审计日志已被篡改[/red]：{report.reason}（已校验 {report.checked} 条完好）")
     raise typer.Exit(1)
+
+
+def _clock() -> SystemClock:
+    return SystemClock()
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[
+        list[str], typer.Option("--role", help="角色，可重复：" + "、".join(r.value for r in Role))
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="显示名称")] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help="部门代码（部门账户必填）")] = None,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="信用主体的统一社会信用代码或身份证号码（主体账户必填）")
+    ] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码")] = False,
+) -> None:
+    """创建账户（部门工作人员、信用主体或信用服务机构）。不带 --password-stdin 时交互输入密码。"""
+    from xinyong.kit.crypto import cipher_from_settings
+    from xinyong.security.accounts import create_user
+    from xinyong.subjects.service import resolve
+
+    try:
+        roles = [Role(r) for r in role]
+    except ValueError as exc:
+        fail(DomainError(f"未知角色：{exc}", code="ROLE_UNKNOWN"))
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("密码：")
+    try:
+        with transaction(_sessions()) as session:
+            subject_id = (
+                resolve(session, subject, cipher=cipher_from_settings()).subject.id if subject else None
+            )
+            user = create_user(
+                session,
+                username=username,
+                display_name=name or username,
+                roles=roles,
+                password=password or None,
+                actor=actor(),
+                clock=_clock(),
+                department_code=dept,
+                subject_id=subject_id,
+            )
+            out.print(f"已创建账户 {user.username}（{user.kind.value}，角色 {', '.join(user.roles)}）")
+    except DomainError as exc:
+        fail(exc)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from xinyong.security.accounts import set_active
+
+    try:
+        with transaction(_sessions()) as session:
+            set_active(session, username, active, actor=actor(), clock=_clock())
+    except DomainError as exc:
+        fail(exc)
+    out.print(f"账户 {username} 已{'启用' if active else '停用'}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """停用账户：不能再登录，其令牌一并失效。"""
+    _set_active(username, False)
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """重新启用账户。"""
+    _set_active(username, True)
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    username: str,
+    name: Annotated[str, typer.Option("--name", help="令牌用途，如“市场监管局报送系统”")],
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="权限，可重复；默认为账户角色的全部权限")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", help="有效天数")] = 90,
+) -> None:
+    """为部门系统签发访问令牌。令牌只显示这一次，平台只保存其哈希。"""
+    from xinyong.security.accounts import issue_token
+
+    try:
+        scopes = [Scope(s) for s in scope] if scope else None
+    except ValueError as exc:
+        fail(DomainError(f"未知权限：{exc}", code="SCOPE_UNKNOWN"))
+    try:
+        with transaction(_sessions()) as session:
+            issued = issue_token(
+                session,
+                username=username,
+                name=name,
+                scopes=scopes,
+                days=days,
+                settings=get_settings(),
+                actor=actor(),
+                clock=_clock(),
+            )
+            token_id, expires = issued.record.id, issued.record.expires_at
+    except DomainError as exc:
+        fail(exc)
+    out.print(f"令牌编号 {token_id}，有效期至 {expires:%Y-%m-%d %H:%M}。请妥善保存，令牌不会再次显示：")
+    print(issued.token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """吊销令牌，立即生效。"""
+    from xinyong.security.accounts import revoke_token
+
+    try:
+        with transaction(_sessions()) as session:
+            revoke_token(session, token_id, actor=actor(), clock=_clock())
+    except DomainError as exc:
+        fail(exc)
+    out.print(f"令牌 {token_id} 已吊销")
+
+
+@tokens_app.command("list")
+def tokens_list(username: Annotated[str | None, typer.Argument()] = None) -> None:
+    """列出令牌（只显示前缀）。"""
+    from sqlalchemy import select
+
+    from xinyong.models import ApiToken, User
+
+    with transaction(_sessions()) as session:
+        stmt = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+        if username:
+            stmt = stmt.where(User.username == username)
+        for token, owner in session.execute(stmt):
+            state = "已吊销" if token.revoked_at else f"有效期至 {token.expires_at:%Y-%m-%d}"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "从未使用"
+            out.print(f"{token.id}\t{owner}\t{token.prefix}…\t{token.name}\t{state}\t最近使用：{used}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """用当前密钥（XINYONG_DATA_KEY）重新加密仍由旧密钥（XINYONG_DATA_KEYS_OLD）加密的个人信息。"""
+    from xinyong.kit.crypto import cipher_from_settings
+    from xinyong.security.keys import rotate
+
+    try:
+        report = rotate(_sessions(), cipher_from_settings(get_settings()), actor=actor(), clock=_clock())
+    except DomainError as exc:
+        fail(exc)
+    for label, n in report.rotated.items():
+        out.print(f"{label}：重新加密 {n} 个，原已为当前密钥 {report.current.get(label, 0)} 个")
+    out.print(f"密钥轮换完成：共重新加密 {report.total_rotated} 个值")
 
 
 def main() -> None:

@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     #: base64 of a 32-byte AES key, for personal data at rest. Older keys go in data_keys_old.
     data_key: str = DEFAULT_DATA_KEY
     data_keys_old: list[str] = Field(default_factory=list)
+    #: Web sessions (signed cookie) last this long.
+    session_hours: int = 8
+    #: Requests per minute and client address on public (anonymous) routes.
+    public_rate_limit: int = 120
+    #: Longest grant a subject may give a credit service agency (授权查询); never unlimited.
+    max_authorisation_days: int = 365
+    #: Longest life of an API token.
+    max_token_days: int = 365
+    #: Failed logins in a row before an account is locked, and for how long.
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
 
     @property
     def effective_database_url(self) -> str:

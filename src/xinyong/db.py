@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for SQLite, make the folder and switch on foreign keys and WAL."""
+    """Create an engine; for SQLite, make the folder, switch on foreign keys and WAL, and let SQLAlchemy
+    own transactions (real BEGIN, working SAVEPOINTs)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -27,6 +28,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # Take transaction control away from pysqlite, which would otherwise start transactions
+            # late (at the first write) and let a released SAVEPOINT commit: SQLAlchemy emits BEGIN.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

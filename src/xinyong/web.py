@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
+from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.kit.errors import DomainError
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -25,6 +27,11 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_cipher(request: Request) -> PersonalDataCipher:
+    cipher: PersonalDataCipher = request.app.state.cipher
+    return cipher
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed once when the route returns, rolled back on error."""
     factory: sessionmaker[Session] = request.app.state.sessions
@@ -32,6 +39,12 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DomainError as exc:
+        if exc.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service
+from xinyong.security.auth import authorize
+from xinyong.security.roles import Scope
 from xinyong.web import get_session
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["信用信息目录"])
@@ -31,7 +33,7 @@ class CatalogOut(BaseModel):
     items: list[CatalogItemOut]
 
 
-@router.get("", summary="当前版本的公共信用信息目录")
+@router.get("", dependencies=[Depends(authorize(Scope.public_read))], summary="当前版本的公共信用信息目录")
 def current_catalog(session: Session = Depends(get_session)) -> CatalogOut:
     version = service.current_version(session)
     return CatalogOut(

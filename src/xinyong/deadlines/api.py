@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from xinyong.deadlines.service import calendar
+from xinyong.security.auth import authorize
+from xinyong.security.roles import Scope
 from xinyong.web import get_session
 
 router = APIRouter(prefix="/api/v1/workdays", tags=["工作日"])
@@ -21,7 +23,9 @@ class WorkdayAddOut(BaseModel):
     provisional: bool
 
 
-@router.get("/add", summary="某日之后第 N 个工作日（不含当日）")
+@router.get(
+    "/add", dependencies=[Depends(authorize(Scope.public_read))], summary="某日之后第 N 个工作日（不含当日）"
+)
 def add(
     start: dt.date, n: int = Query(..., ge=-3650, le=3650), session: Session = Depends(get_session)
 ) -> WorkdayAddOut:

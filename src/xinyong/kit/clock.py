@@ -41,3 +41,9 @@ class FixedClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self._now = self._now + delta
+
+
+def as_aware(value: dt.datetime) -> dt.datetime:
+    """A stored instant as an aware datetime. SQLite gives back the naive wall time that a Clock
+    (China Standard Time) wrote; PostgreSQL gives back an aware one."""
+    return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)

@@ -11,10 +11,14 @@ import base64
 import hashlib
 import hmac
 import os
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from xinyong.kit.errors import DomainError
+
+if TYPE_CHECKING:
+    from xinyong.config import Settings
 
 
 class CryptoError(DomainError):
@@ -66,10 +70,10 @@ class PersonalDataCipher:
         return hmac.new(self._index_key, normalised_value.encode(), hashlib.sha256).hexdigest()
 
 
-def cipher_from_settings() -> PersonalDataCipher:
+def cipher_from_settings(settings: Settings | None = None) -> PersonalDataCipher:
     from xinyong.config import get_settings
 
-    s = get_settings()
+    s = settings or get_settings()
     return PersonalDataCipher(
         decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.secret_key
     )

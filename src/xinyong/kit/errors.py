@@ -15,6 +15,10 @@ class DomainError(Exception):
     code: str = "INTERNAL"
     status: int = 400
     message: str = "操作失败"
+    #: When True, the request's transaction is committed before the error is returned, so that
+    #: what the refusal wrote (a query-log entry, a failed-login count) is kept. Only for errors
+    #: raised before the request changed anything else.
+    keep_changes: bool = False
 
     def __init__(
         self,
@@ -68,3 +72,9 @@ class Forbidden(DomainError):
     code = "FORBIDDEN"
     status = 403
     message = "无权执行此操作"
+
+
+class RecordedRefusal(Forbidden):
+    """A refusal that was written down (query log, login failures): the write survives the error."""
+
+    keep_changes = True

@@ -1,22 +1,53 @@
-"""Public portal pages (信用门户)."""
+"""Public portal pages (信用门户) and the web login."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
+from xinyong.kit.clock import Clock
+from xinyong.kit.errors import DomainError
 from xinyong.models import CatalogItemRow, CatalogVersion, CreditRecord, Department, Subject
-from xinyong.web import get_session, get_settings_dep, templates
+from xinyong.security.accounts import login as check_login
+from xinyong.security.auth import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    Principal,
+    authorize,
+    make_session_cookie,
+)
+from xinyong.security.roles import Scope
+from xinyong.web import get_clock, get_session, get_settings_dep, templates
 
 router = APIRouter(include_in_schema=False)
+
+#: Double-submit cookie protecting the login form itself (there is no session yet to bind it to).
+LOGIN_CSRF_COOKIE = "xy_login_csrf"
+
+
+def _page(
+    request: Request, name: str, settings: Settings, principal: Principal, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"settings": settings, "principal": principal, "csrf_field": CSRF_FIELD, **context},
+        status_code=status,
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, session: Session = Depends(get_session), settings: Settings = Depends(get_settings_dep)
+    request: Request,
+    principal: Principal = Depends(authorize(Scope.public_read)),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings_dep),
 ) -> HTMLResponse:
     current = session.scalar(select(CatalogVersion).where(CatalogVersion.is_current.is_(True)))
     counts = {
@@ -29,6 +60,66 @@ def home(
         if current
         else 0,
     }
-    return templates.TemplateResponse(
-        request, "home.html", {"settings": settings, "counts": counts, "catalog": current}
+    return _page(request, "home.html", settings, principal, counts=counts, catalog=current)
+
+
+def _login_form(
+    request: Request, settings: Settings, principal: Principal, *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    page = _page(request, "login.html", settings, principal, status, login_csrf=token, error=error)
+    page.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(settings))
+    return page
+
+
+def _secure(settings: Settings) -> bool:
+    return settings.environment == "production"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request,
+    principal: Principal = Depends(authorize(Scope.public_read)),
+    settings: Settings = Depends(get_settings_dep),
+) -> HTMLResponse:
+    return _login_form(request, settings, principal)
+
+
+@router.post("/login", response_model=None)
+def login_submit(
+    request: Request,
+    username: str = Form(..., max_length=80),
+    password: str = Form(..., max_length=200),
+    csrf_token: str = Form(""),
+    principal: Principal = Depends(authorize(Scope.public_read)),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings_dep),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        return _login_form(request, settings, principal, error="页面已过期，请重新登录", status=403)
+    try:
+        user = check_login(session, username, password, settings=settings, clock=clock)
+    except DomainError as exc:
+        session.commit()  # keep the failure count
+        return _login_form(request, settings, principal, error=exc.message, status=exc.status)
+    cookie, _csrf = make_session_cookie(settings, user)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(settings),
     )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout", response_model=None)
+def logout(_: Principal = Depends(authorize(Scope.account_self))) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,229 @@
+"""Who is calling, and may they? One dependency, ``authorize(scope)``, guards every route.
+
+A caller is identified by, in this order: a bearer API token (``Authorization: Bearer xy_...``), a
+signed session cookie (web login), or nobody (the public). ``authorize`` then checks the one scope the
+route names. The public's calls are rate-limited per client address. Browser sessions must echo their
+CSRF token (header ``X-CSRF-Token``, or the form field ``csrf_token``) on every call that changes
+something.
+
+tests/security/test_route_table.py walks every route of the app and checks its scope against an
+explicit role × route table, so a route without ``authorize`` fails the suite.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from xinyong.config import Settings
+from xinyong.kit.clock import Clock
+from xinyong.kit.errors import DomainError, Forbidden, Unauthenticated
+from xinyong.models import AccountKind, Department, User
+from xinyong.security.accounts import check_token
+from xinyong.security.roles import Role, Scope, scopes_of
+from xinyong.web import get_clock, get_session, get_settings_dep
+
+SESSION_COOKIE = "xy_session"
+CSRF_HEADER = "X-CSRF-Token"
+#: Hidden field carrying the CSRF token in HTML forms.
+CSRF_FIELD = "csrf_token"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: How many characters of a region code a level covers: a province sees 32xxxx, a city 3209xx.
+LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request."""
+
+    username: str
+    scopes: frozenset[Scope]
+    roles: frozenset[Role] = frozenset({Role.public})
+    via: Literal["anonymous", "session", "token"] = "anonymous"
+    user_id: int | None = None
+    kind: AccountKind | None = None
+    department_id: int | None = None
+    #: The department's region and platform level: the caller's data range (数据范围).
+    region_code: str | None = None
+    level: str | None = None
+    subject_id: int | None = None
+    token_id: int | None = None
+    client: str | None = None
+    csrf: str | None = field(default=None, repr=False)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    def in_range(self, region_code: str | None) -> bool:
+        """Whether data of ``region_code`` lies in the caller's data range: a county department sees its
+        county, a city department the city and its counties, a province department the province."""
+        if self.region_code is None or self.level is None or region_code is None:
+            return False
+        n = LEVEL_PREFIX.get(self.level, 6)
+        return region_code[:n] == self.region_code[:n]
+
+
+def anonymous(client: str | None) -> Principal:
+    return Principal(username="anonymous", scopes=scopes_of([Role.public]), client=client)
+
+
+class RateLimiter:
+    """A sliding window per client: at most ``limit`` calls in ``window`` seconds. In memory, per process
+    (a deployment with several processes puts a shared limiter in front; see docs/operations.md)."""
+
+    def __init__(self, limit: int, window: float = 60.0, now: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self._now = limit, window, now
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = self._now()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            if len(self._hits) > 100_000:  # forget idle clients
+                for k in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+                    del self._hits[k]
+            return True
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+    status = 429
+    message = "访问过于频繁，请稍后再试"
+
+
+class ScopeMissing(Forbidden):
+    code = "SCOPE_MISSING"
+    message = "当前账户无权使用此功能"
+
+
+class CsrfFailed(Forbidden):
+    code = "CSRF_FAILED"
+    message = "页面已过期或请求来源不可信，请刷新页面后重试"
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="xinyong-session")
+
+
+def make_session_cookie(settings: Settings, user: User) -> tuple[str, str]:
+    """A signed cookie value for ``user`` and the CSRF token bound to it."""
+    csrf = secrets.token_urlsafe(24)
+    return _serializer(settings).dumps({"uid": user.id, "csrf": csrf}), csrf
+
+
+def read_session_cookie(settings: Settings, value: str) -> dict[str, Any] | None:
+    try:
+        data = _serializer(settings).loads(value, max_age=settings.session_hours * 3600)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _principal_of(
+    user: User, session: Session, *, via: Literal["session", "token"], scopes: frozenset[Scope], **extra: Any
+) -> Principal:
+    dept = session.get(Department, user.department_id) if user.department_id else None
+    return Principal(
+        username=user.username,
+        scopes=scopes,
+        roles=frozenset(Role(r) for r in user.roles),
+        via=via,
+        user_id=user.id,
+        kind=user.kind,
+        department_id=user.department_id,
+        region_code=dept.region_code if dept else None,
+        level=dept.level if dept else None,
+        subject_id=user.subject_id,
+        **extra,
+    )
+
+
+def authenticate(request: Request, session: Session, settings: Settings, clock: Clock) -> Principal:
+    """The caller, from a bearer token, a session cookie, or nobody."""
+    client = client_address(request)
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Authorization 请求头格式应为 Bearer <令牌>", code="TOKEN_INVALID")
+        record, user = check_token(session, token.strip(), clock=clock)
+        scopes = frozenset(Scope(s) for s in record.scopes) & scopes_of(user.roles)
+        return _principal_of(user, session, via="token", scopes=scopes, token_id=record.id, client=client)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        data = read_session_cookie(settings, cookie)
+        cookie_user = session.get(User, data["uid"]) if data else None
+        if data and cookie_user is not None and cookie_user.active:
+            return _principal_of(
+                cookie_user,
+                session,
+                via="session",
+                scopes=scopes_of(cookie_user.roles),
+                client=client,
+                csrf=str(data["csrf"]),
+            )
+        # An expired or forged cookie is treated as no login at all.
+    return anonymous(client)
+
+
+def authorize(scope: Scope) -> Callable[..., Awaitable[Principal]]:
+    """The dependency every route declares: ``principal: Principal = Depends(authorize(Scope.x))``."""
+
+    async def dependency(
+        request: Request,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        clock: Clock = Depends(get_clock),
+    ) -> Principal:
+        principal = authenticate(request, session, settings, clock)
+        if principal.is_anonymous:
+            limiter: RateLimiter = request.app.state.rate_limiter
+            if not limiter.allow(principal.client or "unknown"):
+                raise RateLimited()
+        if scope not in principal.scopes:
+            if principal.is_anonymous:
+                raise Unauthenticated()
+            raise ScopeMissing(details={"scope": scope.value})
+        if principal.via == "session" and request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not sent and request.headers.get("content-type", "").startswith(FORM_TYPES):
+                sent = str((await request.form()).get(CSRF_FIELD, ""))
+            if not principal.csrf or not secrets.compare_digest(sent, principal.csrf):
+                raise CsrfFailed()
+        request.state.principal = principal
+        return principal
+
+    dependency.__xinyong_scope__ = scope  # type: ignore[attr-defined]
+    dependency.__name__ = f"authorize_{scope.name}"
+    return dependency
+
+
+def route_scopes(dependant: Any) -> Iterator[Scope]:
+    """Scopes named by ``authorize`` anywhere in a route's dependency tree (for the route table test)."""
+    call = getattr(dependant, "call", None)
+    scope = getattr(call, "__xinyong_scope__", None)
+    if isinstance(scope, Scope):
+        yield scope
+    for sub in getattr(dependant, "dependencies", []):
+        yield from route_scopes(sub)

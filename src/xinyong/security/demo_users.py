@@ -1,0 +1,75 @@
+"""Demo accounts, one per role, so a newcomer can log in and see each view. Development only: the
+password is printed by ``xinyong demo`` and refused in production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.config import Settings
+from xinyong.kit.clock import Clock
+from xinyong.kit.errors import DomainError
+from xinyong.models import Department, Subject, User
+from xinyong.models.subjects import SubjectKind
+from xinyong.security.accounts import create_user
+from xinyong.security.roles import Role
+
+DEMO_PASSWORD = "xinyong-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    what: str
+
+
+def load_demo_users(session: Session, *, settings: Settings, actor: str, clock: Clock) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet; returns every demo account."""
+    if settings.environment == "production":
+        raise DomainError("生产模式下不创建演示账户", code="DEMO_IN_PRODUCTION", status=400)
+    city = settings.platform_region
+    depts = {d.code: d for d in session.scalars(select(Department))}
+    county = sorted(c for c in depts if not c.startswith(city) and c.endswith("-SCJG"))
+    company = session.scalar(
+        select(Subject).where(Subject.kind == SubjectKind.legal_person).order_by(Subject.id).limit(1)
+    )
+    plan: list[tuple[str, str, Role, str | None, int | None, str]] = [
+        ("admin", "信用办管理员", Role.platform_admin, f"{city}-XYB", None, "市信用办，全市数据范围"),
+        (
+            "city-scjg",
+            "市市场监管局报送员",
+            Role.dept_operator,
+            f"{city}-SCJG",
+            None,
+            "市级部门，全市数据范围",
+        ),
+        ("auditor", "审计员", Role.auditor, f"{city}-XYB", None, "检索查询使用登记"),
+    ]
+    if county:
+        plan.append(
+            ("county-clerk", "区县市场监管局审核员", Role.dept_reviewer, county[0], None, "只看本区县")
+        )
+    if company:
+        plan.append(("company", f"{company.name}经办人", Role.subject, None, company.id, "本企业信用档案"))
+    plan.append(("agency", "示范信用评级有限公司", Role.agency, None, None, "须经主体授权方可查询"))
+    accounts: list[DemoAccount] = []
+    for username, name, role, dept, subject_id, what in plan:
+        if dept is not None and dept not in depts:
+            continue
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            create_user(
+                session,
+                username=username,
+                display_name=name,
+                roles=[role],
+                password=DEMO_PASSWORD,
+                actor=actor,
+                clock=clock,
+                department_code=dept,
+                subject_id=subject_id,
+            )
+        accounts.append(DemoAccount(username, role, what))
+    return accounts

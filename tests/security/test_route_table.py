@@ -1,0 +1,134 @@
+"""Every route of the app against an explicit role × route table.
+
+A route added without ``authorize(scope)`` or without a row here fails ``test_every_route_is_in_the_table``;
+a scope change that widens or narrows access fails ``test_roles_allowed_match_the_table``; and each
+(route, role) pair is then called for real to check the running app gives the same answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import routing
+
+from xinyong.app import create_app
+from xinyong.config import Settings
+from xinyong.security.auth import route_scopes
+from xinyong.security.roles import ROLE_SCOPES, Role
+
+from secworld import RecordingClient, World, bearer, client, world  # noqa: F401
+
+R = Role
+ALL = frozenset(Role)
+ACCOUNTS = ALL - {R.public}
+SUBJECT = frozenset({R.subject})
+
+#: (method, path) -> roles that may call it. Written out by hand: this is the access policy.
+TABLE: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/"): ALL,
+    ("GET", "/login"): ALL,
+    ("POST", "/login"): ALL,
+    ("POST", "/logout"): ACCOUNTS,
+    ("GET", "/api/v1/ids/check"): ALL,
+    ("GET", "/api/v1/catalog"): ALL,
+    ("GET", "/api/v1/workdays/add"): ALL,
+    ("GET", "/api/v1/public/subjects"): ALL,
+    ("GET", "/api/v1/public/subjects/{subject_id}"): ALL,
+    ("GET", "/api/v1/me"): ACCOUNTS,
+    ("GET", "/api/v1/me/file"): SUBJECT,
+    ("GET", "/api/v1/me/query-log"): SUBJECT,
+    ("GET", "/api/v1/me/authorisations"): SUBJECT,
+    ("POST", "/api/v1/me/authorisations"): SUBJECT,
+    ("DELETE", "/api/v1/me/authorisations/{authorisation_id}"): SUBJECT,
+    ("GET", "/api/v1/subjects/{subject_id}/file"): frozenset(
+        {R.platform_admin, R.dept_reviewer, R.implementing_unit}
+    ),
+    ("GET", "/api/v1/records/{record_id}"): frozenset({R.platform_admin, R.dept_operator, R.dept_reviewer}),
+    ("GET", "/api/v1/audit/query-log"): frozenset({R.auditor}),
+    ("GET", "/api/v1/agency/subjects/{subject_id}/file"): frozenset({R.agency}),
+}
+
+#: Framework and probe routes that carry no data: docs, the OpenAPI document, health and readiness.
+UNGUARDED = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/healthz", "/readyz"}
+
+#: Which test account plays each role.
+PLAYER = {
+    R.platform_admin: "admin",
+    R.dept_operator: "operator_a",
+    R.dept_reviewer: "clerk_a",
+    R.implementing_unit: "checker",
+    R.subject: "company",
+    R.agency: "agency",
+    R.auditor: "auditor",
+}
+
+
+def _app_routes() -> list[tuple[str, str, Any]]:
+    """(method, full path, dependant) of every route, routers included (FastAPI's own flattening)."""
+    app = create_app(Settings())
+    out: list[tuple[str, str, Any]] = []
+    for context in routing.iter_route_contexts(app.routes):
+        path, methods = context.path, context.methods
+        assert path is not None and methods, f"route without path or methods: {context}"
+        dependant = getattr(context, "dependant", None)
+        if dependant is None:
+            assert path in UNGUARDED, f"{path} is not an API route and not a known framework route"
+        for method in sorted(methods - {"HEAD"}):
+            out.append((method, path, dependant))
+    return out
+
+
+def test_every_route_is_in_the_table() -> None:
+    seen = set()
+    for method, path, _route in _app_routes():
+        if path in UNGUARDED:
+            continue
+        assert (method, path) in TABLE, f"{method} {path} has no row in the role × route table"
+        seen.add((method, path))
+    assert seen == set(TABLE), f"rows for routes that do not exist: {set(TABLE) - seen}"
+
+
+def test_every_route_names_exactly_one_scope() -> None:
+    for method, path, dependant in _app_routes():
+        scopes = list(route_scopes(dependant))
+        if path in UNGUARDED:
+            assert not scopes
+            continue
+        assert len(scopes) == 1, f"{method} {path} must declare exactly one authorize(scope), has {scopes}"
+
+
+def test_roles_allowed_match_the_table() -> None:
+    for method, path, dependant in _app_routes():
+        if path in UNGUARDED:
+            continue
+        (scope,) = route_scopes(dependant)
+        allowed = frozenset(role for role, scopes in ROLE_SCOPES.items() if scope in scopes)
+        assert allowed == TABLE[(method, path)], f"{method} {path} ({scope}): roles {sorted(allowed)}"
+
+
+def _url(path: str, world: World) -> str:
+    assert world.company is not None
+    return (
+        path.replace("{subject_id}", str(world.company.id))
+        .replace("{record_id}", str(world.records["a_private"].id))
+        .replace("{authorisation_id}", "999999")
+    )
+
+
+DENIED = {"UNAUTHENTICATED", "SCOPE_MISSING"}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_the_running_app_enforces_the_table(role: Role, world: World, client: RecordingClient) -> None:
+    headers = bearer(world, PLAYER[role]) if role is not R.public else {}
+    for (method, path), allowed in TABLE.items():
+        response = client.request(method, _url(path, world), headers=headers, follow_redirects=False)
+        body = response.json() if "json" in response.headers.get("content-type", "") else None
+        code = body.get("code") if isinstance(body, dict) else None
+        if role in allowed:
+            assert code not in DENIED, f"{role} should reach {method} {path}: {response.status_code} {code}"
+        else:
+            assert response.status_code in (401, 403), f"{role} must not reach {method} {path}"
+            if path.startswith("/api"):
+                assert code == ("UNAUTHENTICATED" if role is R.public else "SCOPE_MISSING")

@@ -91,6 +91,9 @@ def test_login_shows_the_account_and_logout_works(server: str, tmp_path: Path) -
         assert "xy_session" not in page.evaluate("document.cookie")
         me = page.request.get(server + "/api/v1/me")
         assert me.json()["roles_zh"] == ["信用主体"]
+        page.click("#whoami")
+        assert "谁查询了我的信用档案" in page.content()
+        page.screenshot(path=str(tmp_path / "me.png"), full_page=True)
         page.click("text=退出")
         page.wait_for_url(server + "/")
         assert page.locator("#login-link").is_visible()

@@ -30,6 +30,7 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/login"): ALL,
     ("POST", "/login"): ALL,
     ("POST", "/logout"): ACCOUNTS,
+    ("GET", "/me"): ACCOUNTS,
     ("GET", "/api/v1/ids/check"): ALL,
     ("GET", "/api/v1/catalog"): ALL,
     ("GET", "/api/v1/workdays/add"): ALL,

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
-from xinyong.models import CatalogItemRow, CatalogVersion, CreditRecord, Department, Subject
+from xinyong.models import (
+    Authorisation,
+    CatalogItemRow,
+    CatalogVersion,
+    CreditRecord,
+    Department,
+    QueryLogEntry,
+    Subject,
+    User,
+)
+from xinyong.security import grants, querylog
 from xinyong.security.accounts import login as check_login
 from xinyong.security.auth import (
     CSRF_FIELD,
@@ -22,7 +32,7 @@ from xinyong.security.auth import (
     authorize,
     make_session_cookie,
 )
-from xinyong.security.roles import Scope
+from xinyong.security.roles import ROLE_ZH, Scope
 from xinyong.web import get_clock, get_session, get_settings_dep, templates
 
 router = APIRouter(include_in_schema=False)
@@ -123,3 +133,37 @@ def logout(_: Principal = Depends(authorize(Scope.account_self))) -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.get("/me", response_class=HTMLResponse)
+def my_page(
+    request: Request,
+    principal: Principal = Depends(authorize(Scope.account_self)),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings_dep),
+    clock: Clock = Depends(get_clock),
+) -> HTMLResponse:
+    """我的账户: roles and data range; for a subject, who looked at its file and its grants."""
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    dept = session.get(Department, principal.department_id) if principal.department_id else None
+    log: list[QueryLogEntry] = []
+    grants_of: list[Authorisation] = []
+    names: dict[int, str] = {}
+    if principal.subject_id is not None:
+        _, log = querylog.search(session, querylog.LogFilter(subject_id=principal.subject_id), limit=50)
+        names = querylog.department_names(session, {e.department_id for e in log if e.department_id})
+        grants_of = grants.of_subject(session, principal.subject_id)
+    return _page(
+        request,
+        "me.html",
+        settings,
+        principal,
+        user=user,
+        dept=dept,
+        roles_zh=[ROLE_ZH[r] for r in sorted(principal.roles)],
+        log=log,
+        dept_names=names,
+        grants=grants_of,
+        today=clock.today(),
+        is_live=grants.is_live,
+    )

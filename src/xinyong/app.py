@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import DomainError
 from xinyong.security.auth import RateLimiter
 from xinyong.web import templates
+
+log = logging.getLogger("xinyong")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -54,6 +57,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.cipher = cipher_from_settings(settings)
     app.state.rate_limiter = RateLimiter(settings.public_rate_limit, 60.0)
+    app.state.login_limiter = RateLimiter(settings.login_rate_limit, 60.0)
 
     @app.middleware("http")
     async def _security_headers(
@@ -66,7 +70,18 @@ def create_app(
             response.headers.setdefault("Content-Security-Policy", CSP)
         if request.url.path.startswith("/api"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if settings.environment == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Runs outside the middleware stack, so it sets the security headers itself.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        body = {"code": "INTERNAL", "message": "服务器内部错误，请稍后重试；如持续出现请联系平台管理员"}
+        return JSONResponse(
+            body, status_code=500, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP}
+        )
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
@@ -100,8 +115,9 @@ def create_app(
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             current = schema.current_revision(engine)
-        except Exception as exc:  # any database failure means not ready
-            return JSONResponse({"status": "unavailable", "reason": str(exc)[:200]}, status_code=503)
+        except Exception:  # any database failure means not ready; the details go to the log only
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "reason": "数据库不可用"}, status_code=503)
         head = schema.heads()
         if current not in head:
             return JSONResponse(

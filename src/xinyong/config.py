@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     #: base64 of a 32-byte AES key, for personal data at rest. Older keys go in data_keys_old.
     data_key: str = DEFAULT_DATA_KEY
     data_keys_old: list[str] = Field(default_factory=list)
+    #: Secret for the keyed hash that finds personal identifiers (never rotated with the data key, and
+    #: kept apart from secret_key so that changing the session secret breaks no look-up). Empty: derived
+    #: from secret_key, which is refused in production.
+    index_key: str = ""
     #: Web sessions (signed cookie) last this long.
     session_hours: int = 8
     #: Requests per minute and client address on public (anonymous) routes.
@@ -40,6 +44,8 @@ class Settings(BaseSettings):
     #: Failed logins in a row before an account is locked, and for how long.
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    #: Login attempts per minute, per client address and per user name, whoever the caller is.
+    login_rate_limit: int = 10
 
     @property
     def effective_database_url(self) -> str:
@@ -59,6 +65,16 @@ class Settings(BaseSettings):
                 code="CONFIG_DEFAULT_KEY",
                 status=500,
             )
+        if not self.index_key or self.index_key == self.secret_key:
+            raise DomainError(
+                "生产模式下须单独设置个人信息检索密钥 XINYONG_INDEX_KEY（不同于 XINYONG_SECRET_KEY）",
+                code="CONFIG_INDEX_KEY_REQUIRED",
+                status=500,
+            )
+
+    @property
+    def effective_index_key(self) -> str:
+        return self.index_key or self.secret_key
 
 
 @lru_cache

@@ -72,7 +72,14 @@ def _dept(session: Session, code: str, name: str, kind: str, region: str, level:
     return dept
 
 
-def _penalty(world: World, key: str, dept: Department, kind: str, decided: dt.date) -> None:
+def _penalty(
+    world: World,
+    key: str,
+    dept: Department,
+    kind: str,
+    decided: dt.date,
+    violation: str = "未按规定公示年度报告",
+) -> None:
     assert world.company is not None
     data: dict[str, Any] = {
         "subject_name": world.company.name,
@@ -81,7 +88,7 @@ def _penalty(world: World, key: str, dept: Department, kind: str, decided: dt.da
         "decision_no": f"盐市监罚〔{decided.year}〕{len(world.records) + 1}号",
         "decision_date": decided.isoformat(),
         "penalty_kind": kind,
-        "violation": "未按规定公示年度报告",
+        "violation": violation,
     }
     world.records[key] = create_record(
         world.session,
@@ -118,7 +125,9 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
         session, name="王某明", ric=PERSON_RIC, phone="13812345678", cipher=cipher, actor="test", clock=clock
     )
     # A public penalty (一般, in its window), a minor one in county A (not published), one in county B.
-    _penalty(w, "a_public", w.depts["a"], "罚款(较大数额)", dt.date(2026, 1, 5))
+    # Its text quotes a citizen ID and a mobile number, as real decisions do: both must go out masked.
+    quoted = f"法定代表人王某明（公民身份号码{PERSON_RIC}，电话13812345678）未按规定公示年度报告"
+    _penalty(w, "a_public", w.depts["a"], "罚款(较大数额)", dt.date(2026, 1, 5), quoted)
     _penalty(w, "a_private", w.depts["a"], "警告", dt.date(2026, 2, 2))
     _penalty(w, "b_private", w.depts["b"], "警告", dt.date(2026, 2, 9))
     # The person's professional qualification: 授权查询, carries the citizen ID.

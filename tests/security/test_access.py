@@ -55,6 +55,14 @@ def test_county_clerk_cannot_read_another_countys_private_record(
     # The city's credit office covers both counties.
     city = client.get(f"/api/v1/records/{other.id}", params=PURPOSE, headers=bearer(world, "admin"))
     assert city.status_code == 200
+    # Inside its own county a department sees its own line only: not the county labour bureau's records.
+    qual = world.records["person_qual"]
+    other_line = client.get(f"/api/v1/records/{qual.id}", params=PURPOSE, headers=bearer(world, "clerk_b"))
+    assert other_line.status_code == 403 and other_line.json()["code"] == "OUT_OF_DATA_RANGE"
+    assert (
+        client.get(f"/api/v1/records/{qual.id}", params=PURPOSE, headers=bearer(world, "admin")).status_code
+        == 200
+    )
     # A published record is readable by any clerk: it is public anyway.
     public = world.records["a_public"]
     assert (
@@ -73,9 +81,14 @@ def test_a_read_without_purpose_is_refused_and_logged(
         response = client.get(f"/api/v1/records/{record.id}", params=params, headers=bearer(world, "clerk_a"))
         assert response.status_code == 422 and response.json()["code"] == "QUERY_PURPOSE_REQUIRED"
         assert "行政审批" in response.json()["details"]["purposes"]
+    no_basis = client.get(
+        f"/api/v1/records/{record.id}", params={"purpose": "日常监管"}, headers=bearer(world, "clerk_a")
+    )
+    assert no_basis.status_code == 422 and no_basis.json()["code"] == "QUERY_LEGAL_BASIS_REQUIRED"
     assert [e.reason for e in _log(session, username="clerk_a")] == [
         "未说明查询用途",
         "查询用途不在规定范围内：好奇",
+        "未写明查询依据",
     ]
 
 
@@ -102,11 +115,16 @@ def test_public_sees_only_published_records_and_no_persons(world: World, client:
     assert [s["id"] for s in by_code.json()["subjects"]] == [world.company.id]
     file = client.get(f"/api/v1/public/subjects/{world.company.id}").json()
     assert [rec["id"] for rec in file["records"]] == [world.records["a_public"].id]
+    violation = file["records"][0]["data"]["violation"]
+    assert PERSON_RIC[:4] + "*" * 10 + PERSON_RIC[-4:] in violation and "138****5678" in violation
     assert client.get("/api/v1/public/subjects", params={"q": "王某明"}).json()["total"] == 0
     person = client.get(f"/api/v1/public/subjects/{world.person.id}")
     assert person.status_code == 404 and person.json()["code"] == "SUBJECT_NOT_FOUND"
     checked = client.get("/api/v1/ids/check", params={"code": PERSON_RIC})
     assert checked.json()["valid"] and checked.json()["value"] == PERSON_RIC[:4] + "*" * 10 + PERSON_RIC[-4:]
+    assert set(checked.json()["parts"]) <= {"sex"}  # region and birth date would unmask the middle
+    echoed = client.get("/api/v1/ids/check", params={"code": PERSON_RIC + "。"}).json()
+    assert PERSON_RIC not in echoed["input"]
 
 
 def test_agency_needs_a_live_grant(world: World, client: RecordingClient, session: Session) -> None:
@@ -218,6 +236,16 @@ def test_public_calls_are_rate_limited_per_client(
         assert last.json()["code"] == "RATE_LIMITED" and last.headers["Retry-After"] == "60"
         # Accounts are not limited by the public quota.
         assert limited.get("/api/v1/catalog", headers=bearer(world, "admin")).status_code == 200
+    assert limited.leaks({"anonymous"}) == []
+
+
+def test_login_attempts_are_limited_whoever_calls(
+    world: World, database: Database, sessions: sessionmaker[Session], cipher: PersonalDataCipher
+) -> None:
+    with make_client(database, sessions, world.clock, cipher, login_rate_limit=3) as limited:
+        # Holding a token does not lift the limit on guessing passwords.
+        limited.headers.update(bearer(world, "agency"))
+        assert [_login(limited, "company", "guess-" + str(i)) for i in range(4)] == [401, 401, 401, 429]
 
 
 def test_security_headers_on_every_response(world: World, client: RecordingClient) -> None:
@@ -231,7 +259,7 @@ def test_security_headers_on_every_response(world: World, client: RecordingClien
 
 def _login(client: RecordingClient, username: str, password: str) -> int:
     page = client.get("/login")
-    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = page.text.split('id="login-csrf" name="csrf_token" value="')[1].split('"')[0]
     response = client.post(
         "/login",
         data={"username": username, "password": password, "csrf_token": token},
@@ -259,7 +287,12 @@ def test_web_login_session_and_csrf(world: World, client: RecordingClient) -> No
     assert (
         client.post("/api/v1/me/authorisations", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
     )
+    assert client.get("/login", follow_redirects=False).headers["location"] == "/me"  # already logged in
+    old_cookie = client.cookies.get("xy_session")
     assert client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    # Logging out ends the session on the server too: the old cookie no longer works.
+    client.cookies.set("xy_session", old_cookie or "")
+    assert client.get("/api/v1/me").json()["code"] == "UNAUTHENTICATED"
 
 
 def test_lockout_after_repeated_failures(world: World, client: RecordingClient, session: Session) -> None:
@@ -282,3 +315,28 @@ def test_no_unmasked_citizen_id_leaves_in_staff_views_either(world: World, clien
     )
     assert response.status_code == 200 and unmasked_rics(response.text) == []
     assert PERSON_RIC not in response.text
+
+
+def test_query_log_days_are_china_days(world: World, session: Session) -> None:
+    """A read at 03:00 China time on 16 March is on 16 March, whatever the database's time zone."""
+    from xinyong.kit.clock import FixedClock
+    from xinyong.security import querylog
+    from xinyong.security.auth import Principal
+    from xinyong.security.roles import Purpose
+
+    early = FixedClock(dt.datetime(2026, 3, 16, 3, 0))
+    who = Principal(username="clerk_a", scopes=frozenset())
+    querylog.log_read(
+        session,
+        who,
+        subject_id=None,
+        target="t",
+        purpose=Purpose.supervision,
+        legal_basis="x",
+        allowed=True,
+        clock=early,
+    )
+    on_16 = querylog.LogFilter(username="clerk_a", since=dt.date(2026, 3, 16), until=dt.date(2026, 3, 16))
+    on_15 = querylog.LogFilter(username="clerk_a", since=dt.date(2026, 3, 15), until=dt.date(2026, 3, 15))
+    assert querylog.search(session, on_16)[0] == 1
+    assert querylog.search(session, on_15)[0] == 0

@@ -96,7 +96,13 @@ def test_production_refuses_the_default_key() -> None:
     good = base64.b64encode(NEW_KEY).decode()
     with pytest.raises(DomainError):
         create_app(Settings(environment="production", data_key=good))  # secret key still the default
-    create_app(Settings(environment="production", data_key=good, secret_key="a-real-secret-from-the-vault"))
+    secret = "a-real-secret-from-the-vault"
+    with pytest.raises(DomainError) as caught:
+        create_app(Settings(environment="production", data_key=good, secret_key=secret))
+    assert caught.value.code == "CONFIG_INDEX_KEY_REQUIRED"
+    create_app(
+        Settings(environment="production", data_key=good, secret_key=secret, index_key="another-secret")
+    )
 
 
 def _cli(db: Database, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -118,7 +124,7 @@ def test_keys_rotate_command(fresh_database: Database) -> None:
     rotated = _cli(fresh_database, "keys", "rotate", XINYONG_DATA_KEY=new, XINYONG_DATA_KEYS_OLD=f'["{old}"]')
     assert rotated.returncode == 0, rotated.stderr
     assert "密钥轮换完成" in rotated.stdout
-    new_only = PersonalDataCipher(decode_key(new), index_secret=Settings().secret_key)
+    new_only = PersonalDataCipher(decode_key(new), index_secret=Settings().effective_index_key)
     with Session(fresh_database.engine) as session:
         persons = session.scalars(select(Subject).where(Subject.ric_encrypted.is_not(None))).all()
         assert persons
@@ -127,3 +133,23 @@ def test_keys_rotate_command(fresh_database: Database) -> None:
     # Without the old key listed, rotation of already-rotated data is a no-op and still succeeds.
     again = _cli(fresh_database, "keys", "rotate", XINYONG_DATA_KEY=new)
     assert again.returncode == 0 and "共重新加密 0 个值" in again.stdout
+
+
+def test_every_encrypted_or_json_column_is_accounted_for() -> None:
+    """A new table with ciphertexts or JSON data must say whether key rotation covers it."""
+    from sqlalchemy import JSON, LargeBinary
+
+    from xinyong.models import Base
+    from xinyong.security import keys
+
+    binary, json_columns = set(), set()
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            kind = column.type
+            if isinstance(kind, LargeBinary):
+                binary.add(f"{table.name}.{column.name}")
+            elif isinstance(kind, JSON):
+                json_columns.add(f"{table.name}.{column.name}")
+    assert binary == set(keys.BINARY_COLUMNS)
+    assert json_columns == set(keys.JSON_COLUMNS) | set(keys.NOT_PERSONAL_JSON)
+    assert not set(keys.JSON_COLUMNS) & set(keys.NOT_PERSONAL_JSON)

@@ -129,6 +129,8 @@ def test_the_running_app_enforces_the_table(role: Role, world: World, client: Re
         code = body.get("code") if isinstance(body, dict) else None
         if role in allowed:
             assert code not in DENIED, f"{role} should reach {method} {path}: {response.status_code} {code}"
+            if not path.startswith("/api"):  # pages: no error code to read, so the status must say it
+                assert response.status_code not in (401, 403), f"{role} should reach {method} {path}"
         else:
             assert response.status_code in (401, 403), f"{role} must not reach {method} {path}"
             if path.startswith("/api"):

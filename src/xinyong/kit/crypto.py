@@ -75,5 +75,5 @@ def cipher_from_settings(settings: Settings | None = None) -> PersonalDataCipher
 
     s = settings or get_settings()
     return PersonalDataCipher(
-        decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.secret_key
+        decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.effective_index_key
     )

@@ -818,6 +818,23 @@ def mask_phone(value: str) -> str:
     return text[: max(0, n - 8)] + "*" * min(4, n - 4) + text[-4:]
 
 
+_RIC_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_DIGIT_RUN = re.compile(r"\d{15,18}[Xx]?")
+
+
+def mask_personal_text(text: str) -> str:
+    """Free text with every valid citizen ID and mobile number in it masked (a penalty's description may
+    quote them): ``'当事人王某（320902198503129918）'`` -> ``'当事人王某（3209**********9918）'``."""
+    text = _RIC_IN_TEXT.sub(lambda m: mask_ric(m.group()) if check_ric(m.group()).valid else m.group(), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+
+
+def mask_digit_runs(text: str) -> str:
+    """Mask every run of 15 to 18 digits, valid or not: for echoing back input that may be an ID."""
+    return _DIGIT_RUN.sub(lambda m: mask_ric(m.group()), text)
+
+
 # --- vectorised twins (Polars) ------------------------------------------------------------------------
 
 # Exactly the characters Python's str.strip() removes (str.isspace()); Rust's notion differs.

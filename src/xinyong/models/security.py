@@ -32,6 +32,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
+    #: Bumped at logout: every session cookie signed with an older value stops working.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 

@@ -24,12 +24,16 @@ from xinyong.models import (
     User,
 )
 from xinyong.security import grants, querylog
+from xinyong.security.accounts import end_sessions
 from xinyong.security.accounts import login as check_login
 from xinyong.security.auth import (
     CSRF_FIELD,
     SESSION_COOKIE,
     Principal,
+    RateLimited,
+    RateLimiter,
     authorize,
+    client_address,
     make_session_cookie,
 )
 from xinyong.security.roles import ROLE_ZH, Scope
@@ -86,12 +90,14 @@ def _secure(settings: Settings) -> bool:
     return settings.environment == "production"
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_model=None)
 def login_page(
     request: Request,
     principal: Principal = Depends(authorize(Scope.public_read)),
     settings: Settings = Depends(get_settings_dep),
-) -> HTMLResponse:
+) -> Response:
+    if principal.via == "session":  # already logged in in this browser
+        return RedirectResponse("/me", status_code=303)
     return _login_form(request, settings, principal)
 
 
@@ -109,6 +115,9 @@ def login_submit(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return _login_form(request, settings, principal, error="页面已过期，请重新登录", status=403)
+    limiter: RateLimiter = request.app.state.login_limiter
+    if not (limiter.allow(f"client:{client_address(request)}") and limiter.allow(f"user:{username}")):
+        return _login_form(request, settings, principal, error=RateLimited.message, status=429)
     try:
         user = check_login(session, username, password, settings=settings, clock=clock)
     except DomainError as exc:
@@ -129,7 +138,14 @@ def login_submit(
 
 
 @router.post("/logout", response_model=None)
-def logout(_: Principal = Depends(authorize(Scope.account_self))) -> Response:
+def logout(
+    principal: Principal = Depends(authorize(Scope.account_self)),
+    session: Session = Depends(get_session),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """End every web session of this account (the cookie alone is not trusted to be deleted)."""
+    if principal.user_id is not None:
+        end_sessions(session, principal.user_id, actor=f"user:{principal.username}", clock=clock)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -7,13 +7,14 @@ credit service agency. A role can only be given to the kind of account it fits (
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
@@ -67,6 +68,11 @@ def _password_ok(stored: str | None, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("xinyong-no-such-account")
 
 
 def get_user(session: Session, username: str) -> User:
@@ -157,18 +163,34 @@ def set_active(session: Session, username: str, active: bool, *, actor: str, clo
     return user
 
 
+def end_sessions(session: Session, user_id: int, *, actor: str, clock: Clock) -> None:
+    """Log the account out everywhere: cookies carry the epoch they were signed with."""
+    session.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+    audit.record(
+        session, actor=actor, action="user.logged_out", entity="user", entity_id=user_id, clock=clock
+    )
+
+
 def login(session: Session, username: str, password: str, *, settings: Settings, clock: Clock) -> User:
     """Check a password. Failures are counted; after ``login_max_failures`` the account is locked
     for ``login_lockout_minutes``. The same message for an unknown user and a wrong password."""
     now = clock.now()
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
+        _password_ok(_dummy_hash(), password)  # same work as for a real account: no timing tell
         raise LoginFailed()
     if user.locked_until is not None and as_aware(user.locked_until) > now:
         raise AccountLocked(details={"locked_until": as_aware(user.locked_until).isoformat()})
     if not _password_ok(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
+        # Counted in the database (not read-then-write), so parallel attempts cannot lose a failure.
+        failures = session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        ).scalar_one()
+        session.refresh(user)
+        if failures >= settings.login_max_failures:
             user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
             audit.record(

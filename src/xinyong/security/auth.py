@@ -40,6 +40,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: How many characters of a region code a level covers: a province sees 32xxxx, a city 3209xx.
 LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6}
+#: Roles whose data range is their whole region, not only their own department's line.
+REGION_WIDE_ROLES = frozenset({Role.platform_admin, Role.implementing_unit, Role.auditor})
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,10 @@ class Principal:
     user_id: int | None = None
     kind: AccountKind | None = None
     department_id: int | None = None
-    #: The department's region and platform level: the caller's data range (数据范围).
+    #: The department's region, platform level and kind: the caller's data range (数据范围).
     region_code: str | None = None
     level: str | None = None
+    department_kind: str | None = None
     subject_id: int | None = None
     token_id: int | None = None
     client: str | None = None
@@ -65,13 +68,26 @@ class Principal:
     def is_anonymous(self) -> bool:
         return self.user_id is None
 
-    def in_range(self, region_code: str | None) -> bool:
-        """Whether data of ``region_code`` lies in the caller's data range: a county department sees its
-        county, a city department the city and its counties, a province department the province."""
+    def in_region(self, region_code: str | None) -> bool:
+        """Whether ``region_code`` lies in the caller's region: a county department's county, a city
+        department's city and its counties, a province department's province."""
         if self.region_code is None or self.level is None or region_code is None:
             return False
         n = LEVEL_PREFIX.get(self.level, 6)
         return region_code[:n] == self.region_code[:n]
+
+    def in_range(self, source: Department) -> bool:
+        """Whether non-public records from ``source`` lie in the caller's data range (数据范围).
+
+        Region-wide roles (the credit office, implementing units, auditors) see every department of
+        their region. A department's own staff (operators, reviewers) see their own line only: the
+        departments of the same kind in their region, so a county market regulator sees the county's
+        market-regulation records and not the county tax office's (谁产生、谁负责)."""
+        if not self.in_region(source.region_code):
+            return False
+        if self.roles & REGION_WIDE_ROLES:
+            return True
+        return self.department_kind is not None and source.kind == self.department_kind
 
 
 def anonymous(client: str | None) -> Principal:
@@ -125,7 +141,7 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 def make_session_cookie(settings: Settings, user: User) -> tuple[str, str]:
     """A signed cookie value for ``user`` and the CSRF token bound to it."""
     csrf = secrets.token_urlsafe(24)
-    return _serializer(settings).dumps({"uid": user.id, "csrf": csrf}), csrf
+    return _serializer(settings).dumps({"uid": user.id, "epoch": user.session_epoch, "csrf": csrf}), csrf
 
 
 def read_session_cookie(settings: Settings, value: str) -> dict[str, Any] | None:
@@ -154,6 +170,7 @@ def _principal_of(
         department_id=user.department_id,
         region_code=dept.region_code if dept else None,
         level=dept.level if dept else None,
+        department_kind=dept.kind if dept else None,
         subject_id=user.subject_id,
         **extra,
     )
@@ -174,7 +191,12 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
     if cookie:
         data = read_session_cookie(settings, cookie)
         cookie_user = session.get(User, data["uid"]) if data else None
-        if data and cookie_user is not None and cookie_user.active:
+        if (
+            data
+            and cookie_user is not None
+            and cookie_user.active
+            and data.get("epoch") == cookie_user.session_epoch
+        ):
             return _principal_of(
                 cookie_user,
                 session,
@@ -183,7 +205,7 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
                 client=client,
                 csrf=str(data["csrf"]),
             )
-        # An expired or forged cookie is treated as no login at all.
+        # An expired, forged or logged-out cookie is treated as no login at all.
     return anonymous(client)
 
 

@@ -15,18 +15,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy import Column, Table, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.kit import audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.models import CreditRecord, CreditRecordVersion, Subject
+from xinyong.models import Base
 
 ENC_PREFIX = "enc:"
 
-BINARY_COLUMNS: list[InstrumentedAttribute[Any]] = [Subject.ric_encrypted, Subject.phone_encrypted]
-JSON_COLUMNS: list[InstrumentedAttribute[Any]] = [CreditRecord.data, CreditRecordVersion.data]
+#: Binary columns holding ciphertexts, as "table.column".
+BINARY_COLUMNS: tuple[str, ...] = ("subjects.ric_encrypted", "subjects.phone_encrypted")
+#: JSON columns that may hold ``enc:`` values.
+JSON_COLUMNS: tuple[str, ...] = ("credit_records.data", "credit_record_versions.data")
+#: JSON columns that hold no personal data (tests/security/test_keys.py checks every column is listed).
+NOT_PERSONAL_JSON: tuple[str, ...] = (
+    "audit_log.detail",
+    "catalog_items.spec",
+    "users.roles",
+    "api_tokens.scopes",
+)
+
+
+def _column(name: str) -> tuple[Table, Column[Any]]:
+    table_name, column_name = name.split(".")
+    table = Base.metadata.tables[table_name]
+    return table, table.c[column_name]
 
 
 @dataclass
@@ -74,10 +89,10 @@ def rotate(
     """Re-encrypt every personal value under an old key with the current key. Safe to run again: what is
     already under the current key is left alone, so an interrupted rotation simply continues."""
     report = RotationReport()
-    for column in BINARY_COLUMNS:
-        _rotate_column(sessions, cipher, column, report, batch, progress, binary=True)
-    for column in JSON_COLUMNS:
-        _rotate_column(sessions, cipher, column, report, batch, progress, binary=False)
+    for name in BINARY_COLUMNS:
+        _rotate_column(sessions, cipher, name, report, batch, progress, binary=True)
+    for name in JSON_COLUMNS:
+        _rotate_column(sessions, cipher, name, report, batch, progress, binary=False)
     with sessions() as session, session.begin():
         audit.record(
             session,
@@ -94,23 +109,29 @@ def rotate(
 def _rotate_column(
     sessions: sessionmaker[Session],
     cipher: PersonalDataCipher,
-    column: InstrumentedAttribute[Any],
+    name: str,
     report: RotationReport,
     batch: int,
     progress: Callable[[str, int], None] | None,
     *,
     binary: bool,
 ) -> None:
-    model = column.class_
-    pk = model.id
-    label = f"{model.__tablename__}.{column.key}"
+    table, column = _column(name)
+    pk = table.c.id
+    label = name
     report.rotated.setdefault(label, 0)
     report.current.setdefault(label, 0)
     last_id = 0
     while True:
         with sessions() as session, session.begin():
+            # Locked for the batch (PostgreSQL FOR UPDATE; SQLite's single writer with WAL snapshots
+            # refuses a write over a concurrent one), so a concurrent change is never overwritten.
             rows = session.execute(
-                select(pk, column).where(pk > last_id, column.is_not(None)).order_by(pk).limit(batch)
+                select(pk, column)
+                .where(pk > last_id, column.is_not(None))
+                .order_by(pk)
+                .limit(batch)
+                .with_for_update()
             ).all()
             if not rows:
                 return
@@ -118,18 +139,14 @@ def _rotate_column(
                 if binary:
                     if cipher.needs_rotation(value):
                         fresh = cipher.encrypt(cipher.decrypt(value))
-                        session.execute(
-                            model.__table__.update().where(pk == row_id).values({column.key: fresh})
-                        )
+                        session.execute(table.update().where(pk == row_id).values({column.key: fresh}))
                         report.rotated[label] += 1
                     else:
                         report.current[label] += 1
                 else:
                     new, rotated, current = _reseal_json(value, cipher)
                     if rotated:
-                        session.execute(
-                            model.__table__.update().where(pk == row_id).values({column.key: new})
-                        )
+                        session.execute(table.update().where(pk == row_id).values({column.key: new}))
                     report.rotated[label] += rotated
                     report.current[label] += current
             last_id = rows[-1][0]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from xinyong.kit.clock import Clock
+from xinyong.kit.clock import CHINA_TZ, Clock
 from xinyong.kit.errors import InvalidInput, RecordedRefusal
 from xinyong.models import Department, QueryLogEntry
 from xinyong.security.auth import Principal
@@ -26,6 +26,12 @@ PURPOSES_ZH = [p.value for p in Purpose]
 class PurposeRequired(InvalidInput):
     code = "QUERY_PURPOSE_REQUIRED"
     message = "查询非公开信用信息必须说明查询用途"
+    keep_changes = True
+
+
+class LegalBasisRequired(InvalidInput):
+    code = "QUERY_LEGAL_BASIS_REQUIRED"
+    message = "部门查询非公开信用信息必须写明查询依据（法律法规、文件或办理事项）"
     keep_changes = True
 
 
@@ -69,9 +75,10 @@ def require_purpose(
     legal_basis: str | None,
     clock: Clock,
 ) -> Purpose:
-    """The stated purpose, one of the fixed list; otherwise the attempt is logged and refused."""
+    """The stated purpose, one of the fixed list, and the legal basis; otherwise the attempt is logged
+    and refused."""
     try:
-        return Purpose(purpose or "")
+        why = Purpose(purpose or "")
     except ValueError:
         log_read(
             session,
@@ -85,6 +92,20 @@ def require_purpose(
             reason="未说明查询用途" if not purpose else f"查询用途不在规定范围内：{purpose}",
         )
         raise PurposeRequired(details={"purposes": PURPOSES_ZH}) from None
+    if not legal_basis or not legal_basis.strip():
+        log_read(
+            session,
+            principal,
+            subject_id=subject_id,
+            target=target,
+            purpose=why,
+            legal_basis=None,
+            allowed=False,
+            clock=clock,
+            reason="未写明查询依据",
+        )
+        raise LegalBasisRequired()
+    return why
 
 
 def refuse(
@@ -133,11 +154,18 @@ def _filtered(stmt: Select[Any], f: LogFilter) -> Select[Any]:
         stmt = stmt.where(QueryLogEntry.department_id == f.department_id)
     if f.allowed is not None:
         stmt = stmt.where(QueryLogEntry.allowed.is_(f.allowed))
+    # Days are China Standard Time days, whatever the database server's time zone.
     if f.since is not None:
-        stmt = stmt.where(func.date(QueryLogEntry.at) >= f.since)
+        stmt = stmt.where(QueryLogEntry.at >= _day_start(f.since))
     if f.until is not None:
-        stmt = stmt.where(func.date(QueryLogEntry.at) <= f.until)
+        stmt = stmt.where(QueryLogEntry.at < _day_start(f.until + dt.timedelta(days=1)))
     return stmt
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight CST, in the form the column compares with: aware for PostgreSQL. SQLite stores the
+    naive CST wall time a Clock wrote, and SQLAlchemy drops the zone the same way for the bound value."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CHINA_TZ)
 
 
 def search(

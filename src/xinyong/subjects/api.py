@@ -44,12 +44,20 @@ class IdCheckOut(BaseModel):
     parts: dict[str, Any]
 
 
+#: What a masked citizen-ID verdict still shows: not the region code or birth date it would unmask.
+MASKED_RIC_PARTS = frozenset({"sex"})  # the 17th digit, which the mask shows anyway
+
+
 def verdict_out(verdict: ids.IdVerdict, *, mask: bool) -> IdCheckOut:
     """A verdict as callers see it. Citizen IDs are masked unless the caller may see them in full."""
-    value, raw = verdict.value, verdict.raw
-    if mask and verdict.kind == "ric":
-        value = ids.mask_ric(value) if value else None
-        raw = ids.mask_ric(raw)
+    value, raw, parts = verdict.value, verdict.raw, dict(verdict.parts)
+    if mask:
+        raw = ids.mask_digit_runs(raw)
+        if verdict.kind == "ric":
+            value = ids.mask_ric(value) if value else None
+            raw = ids.mask_ric(verdict.raw)
+            # Region and birth date are exactly the masked digits: keep only what they tell in words.
+            parts = {k: v for k, v in parts.items() if k in MASKED_RIC_PARTS}
     return IdCheckOut(
         kind=verdict.kind,
         input=raw,
@@ -57,7 +65,7 @@ def verdict_out(verdict: ids.IdVerdict, *, mask: bool) -> IdCheckOut:
         value=value,
         error_code=verdict.error_code,
         message=verdict.message,
-        parts=dict(verdict.parts),
+        parts=parts,
     )
 
 
@@ -150,7 +158,7 @@ def read_record(
         legal_basis=legal_basis,
         clock=clock,
     )
-    if not shown_to(View.staff, record, item, dept, clock.today(), principal.in_range(dept.region_code)):
+    if not shown_to(View.staff, record, item, dept, clock.today(), principal.in_range(dept)):
         raise querylog.refuse(
             session,
             principal,

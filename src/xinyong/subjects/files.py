@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -110,7 +111,8 @@ def _is_phone(field_name: str) -> bool:
 def masked_data(
     item: CatalogItemRow, data: dict[str, Any], cipher: PersonalDataCipher | None
 ) -> dict[str, Any]:
-    """Record data fit to show: ID and phone fields masked, encrypted values never shown in clear."""
+    """Record data fit to show: ID and phone fields masked, encrypted values never shown in clear, and
+    any citizen ID or mobile number quoted in free text masked too."""
     types = _field_types(item)
     out: dict[str, Any] = {}
     for name, value in data.items():
@@ -131,6 +133,8 @@ def masked_data(
             out[name] = ids.mask_ric(value)
         elif isinstance(value, str) and _is_phone(name):
             out[name] = ids.mask_phone(value)
+        elif isinstance(value, str):
+            out[name] = ids.mask_personal_text(value)
         else:
             out[name] = value
     return out
@@ -148,7 +152,7 @@ def record_out(
         source_department=dept_name,
         status=record.status.value,
         severity=record.severity.value if record.severity else None,
-        decision_no=record.decision_no,
+        decision_no=ids.mask_personal_text(record.decision_no) if record.decision_no else None,
         decision_date=record.decision_date,
         publish_from=record.publish_from,
         publish_max_end=record.publish_max_end,
@@ -180,10 +184,10 @@ def credit_file(
     *,
     today: dt.date,
     cipher: PersonalDataCipher | None,
-    in_range: Any = None,
+    in_range: Callable[[Department], bool] | None = None,
 ) -> FileOut:
-    """The subject's file as ``view`` sees it. ``in_range(region_code) -> bool`` is the staff caller's data
-    range (``Principal.in_range``); other views ignore it."""
+    """The subject's file as ``view`` sees it. ``in_range(source_department) -> bool`` is the staff
+    caller's data range (``Principal.in_range``); other views ignore it."""
     rows = session.execute(
         select(CreditRecord, CatalogItemRow, Department)
         .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
@@ -194,7 +198,7 @@ def credit_file(
     records = [
         record_out(record, item, dept.name, cipher)
         for record, item, dept in rows
-        if shown_to(view, record, item, dept, today, bool(in_range and in_range(dept.region_code)))
+        if shown_to(view, record, item, dept, today, in_range is not None and in_range(dept))
     ]
     return FileOut(subject=subject_out(subject, cipher), view=view, records=records)
 

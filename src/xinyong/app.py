@@ -132,10 +132,18 @@ def create_app(
 
     from xinyong.catalog.api import router as catalog_router
     from xinyong.deadlines.api import router as workdays_router
+    from xinyong.ingest.api import router as ingest_router
     from xinyong.portal.views import router as portal_router
     from xinyong.security.api import router as security_router
     from xinyong.subjects.api import router as subjects_router
 
-    for router in (subjects_router, security_router, catalog_router, workdays_router, portal_router):
+    for router in (
+        subjects_router,
+        security_router,
+        ingest_router,
+        catalog_router,
+        workdays_router,
+        portal_router,
+    ):
         app.include_router(router)
     return app

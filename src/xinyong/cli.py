@@ -426,5 +426,14 @@ def keys_rotate() -> None:
     out.print(f"密钥轮换完成：共重新加密 {report.total_rotated} 个值")
 
 
+def _register_ingest() -> None:
+    from xinyong.ingest.cli import ingest_command
+
+    app.command("ingest")(ingest_command)
+
+
+_register_ingest()
+
+
 def main() -> None:
     app()

@@ -61,6 +61,7 @@ def test_rotation_keeps_every_value_readable(
         "subjects.phone_encrypted": 1,
         "credit_records.data": 1,
         "credit_record_versions.data": 1,
+        "ingest_rejected_rows.raw": 0,
     }
     # The old key is gone: only the new one opens everything.
     new_only = PersonalDataCipher(NEW_KEY, index_secret=TEST_SECRET)

@@ -23,6 +23,8 @@ R = Role
 ALL = frozenset(Role)
 ACCOUNTS = ALL - {R.public}
 SUBJECT = frozenset({R.subject})
+SUBMITTERS = frozenset({R.platform_admin, R.dept_operator})
+OVERSIGHT = frozenset({R.platform_admin, R.dept_operator, R.auditor})
 
 #: (method, path) -> roles that may call it. Written out by hand: this is the access policy.
 TABLE: dict[tuple[str, str], frozenset[Role]] = {
@@ -47,6 +49,19 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
     ),
     ("GET", "/api/v1/records/{record_id}"): frozenset({R.platform_admin, R.dept_operator, R.dept_reviewer}),
     ("GET", "/api/v1/audit/query-log"): frozenset({R.auditor}),
+    ("POST", "/api/v1/ingest/batches"): SUBMITTERS,
+    ("POST", "/api/v1/records:batch"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches/{batch_id}"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches/{batch_id}/errors.csv"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches/{batch_id}/errors.xlsx"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches/{batch_id}/rejected"): SUBMITTERS,
+    ("GET", "/api/v1/ingest/batches/{batch_id}/rejected.csv"): SUBMITTERS,
+    ("POST", "/api/v1/ingest/batches/{batch_id}/resubmit"): SUBMITTERS,
+    ("POST", "/api/v1/records/{record_id}/correction"): SUBMITTERS,
+    ("POST", "/api/v1/records/{record_id}/revocation"): SUBMITTERS,
+    ("GET", "/api/v1/oversight/timeliness"): OVERSIGHT,
+    ("GET", "/api/v1/oversight/late-records"): OVERSIGHT,
     ("GET", "/api/v1/agency/subjects/{subject_id}/file"): frozenset({R.agency}),
 }
 
@@ -114,6 +129,7 @@ def _url(path: str, world: World) -> str:
         path.replace("{subject_id}", str(world.company.id))
         .replace("{record_id}", str(world.records["a_private"].id))
         .replace("{authorisation_id}", "999999")
+        .replace("{batch_id}", "999999")
     )
 
 

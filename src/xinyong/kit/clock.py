@@ -42,6 +42,10 @@ class FixedClock:
     def advance(self, delta: dt.timedelta) -> None:
         self._now = self._now + delta
 
+    def set(self, at: dt.datetime | dt.date) -> None:
+        """Move the clock to another instant (a date means 09:00 that day)."""
+        self._now = FixedClock(at).now()
+
 
 def as_aware(value: dt.datetime) -> dt.datetime:
     """A stored instant as an aware datetime. SQLite gives back the naive wall time that a Clock

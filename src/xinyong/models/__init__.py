@@ -3,6 +3,15 @@
 from xinyong.models.audit import AuditEntry
 from xinyong.models.base import Base
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
+from xinyong.models.ingest import (
+    BatchChannel,
+    BatchStatus,
+    IngestBatch,
+    IssueLevel,
+    RejectedRow,
+    RejectedStatus,
+    RowIssue,
+)
 from xinyong.models.org import Department
 from xinyong.models.records import CreditRecord, CreditRecordVersion, RecordStatus, Severity
 from xinyong.models.security import AccountKind, ApiToken, Authorisation, QueryLogEntry, User
@@ -15,6 +24,8 @@ __all__ = [
     "AuditEntry",
     "Authorisation",
     "Base",
+    "BatchChannel",
+    "BatchStatus",
     "CatalogItemRow",
     "CatalogVersion",
     "CreditRecord",
@@ -22,8 +33,13 @@ __all__ = [
     "Deadline",
     "Department",
     "IdScheme",
+    "IngestBatch",
+    "IssueLevel",
     "QueryLogEntry",
     "RecordStatus",
+    "RejectedRow",
+    "RejectedStatus",
+    "RowIssue",
     "Severity",
     "Subject",
     "SubjectIdentifier",

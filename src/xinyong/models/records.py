@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base
@@ -29,7 +29,10 @@ class CreditRecord(Base):
     """The current version of a record. Earlier versions live in credit_record_versions."""
 
     __tablename__ = "credit_records"
-    __table_args__ = (UniqueConstraint("source_dept_id", "source_record_id"),)
+    __table_args__ = (
+        UniqueConstraint("source_dept_id", "source_record_id"),
+        Index("ix_credit_records_dept_received", "source_dept_id", "received_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
@@ -42,6 +45,8 @@ class CreditRecord(Base):
         Enum(RecordStatus, native_enum=False, length=20), default=RecordStatus.active
     )
     severity: Mapped[Severity | None] = mapped_column(Enum(Severity, native_enum=False, length=20))
+    #: Why the source overrode the catalog's severity (NULL when it did not).
+    severity_reason: Mapped[str | None] = mapped_column(String(500))
     decision_no: Mapped[str | None] = mapped_column(String(200))
     decision_date: Mapped[dt.date] = mapped_column(index=True)
     received_on: Mapped[dt.date]
@@ -61,7 +66,11 @@ class CreditRecord(Base):
 
 
 class CreditRecordVersion(Base):
-    """Every version a record ever had, including the current one: nothing is overwritten."""
+    """Every version a record ever had: nothing is overwritten.
+
+    Records created by batch intake do not duplicate themselves here: while a record never changed,
+    its row in credit_records *is* version 1. The first correction or revocation first copies that
+    version 1 here, then adds the new version (records.service.record_history reads both)."""
 
     __tablename__ = "credit_record_versions"
     __table_args__ = (UniqueConstraint("record_id", "version"),)

@@ -28,12 +28,17 @@ ENC_PREFIX = "enc:"
 #: Binary columns holding ciphertexts, as "table.column".
 BINARY_COLUMNS: tuple[str, ...] = ("subjects.ric_encrypted", "subjects.phone_encrypted")
 #: JSON columns that may hold ``enc:`` values.
-JSON_COLUMNS: tuple[str, ...] = ("credit_records.data", "credit_record_versions.data")
+JSON_COLUMNS: tuple[str, ...] = (
+    "credit_records.data",
+    "credit_record_versions.data",
+    "ingest_rejected_rows.raw",
+)
 #: JSON columns that hold no personal data (tests/security/test_keys.py checks every column is listed).
 NOT_PERSONAL_JSON: tuple[str, ...] = (
     "audit_log.detail",
     "catalog_items.spec",
     "users.roles",
+    "ingest_batches.ignored_columns",
     "api_tokens.scopes",
 )
 

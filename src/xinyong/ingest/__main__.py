@@ -1,0 +1,7 @@
+"""``python -m xinyong.ingest FILE --item CODE --dept CODE`` (the same as ``xinyong ingest``)."""
+
+import typer
+
+from xinyong.ingest.cli import ingest_command
+
+typer.run(ingest_command)

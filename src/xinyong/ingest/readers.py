@@ -1,0 +1,286 @@
+"""Reading submitted files in chunks: CSV (streamed), JSON Lines (streamed), XLSX (one sheet).
+
+Every value is read as text, exactly as submitted; validation types it. The file is first copied
+under the data directory, named by its sha256 (and, for a CSV in GB18030/GBK as Excel writes it in
+China, transcoded to UTF-8 on the way), so that a batch can be resumed from its checkpoint and the
+source can always be shown what it sent.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from xinyong.ingest.validation import ROW, UNREADABLE, ItemContext, rows_frame
+from xinyong.kit.errors import InvalidInput
+
+FORMATS: Final = ("csv", "xlsx", "jsonl")
+_SUFFIXES: Final = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+_BLOCK: Final = 8 << 20
+#: Header of the column that carries a row's original row number in a resubmitted file.
+ROW_NO_HEADERS: Final = ("row_no", "原行号", "行号")
+
+
+def infer_format(path: Path, fmt: str | None = None) -> str:
+    """``csv`` / ``xlsx`` / ``jsonl`` from ``fmt`` or the file suffix."""
+    chosen = (fmt or _SUFFIXES.get(path.suffix.lower(), "")).lower().lstrip(".")
+    chosen = {"ndjson": "jsonl", "json": "jsonl", "xls": "xlsx"}.get(chosen, chosen)
+    if chosen not in FORMATS:
+        raise InvalidInput(
+            f"不支持的文件格式“{path.suffix or fmt}”：请提交 CSV、XLSX 或 JSON Lines 文件",
+            code="INGEST_FORMAT_UNSUPPORTED",
+            details={"file": path.name},
+        )
+    return chosen
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A submitted file copied next to the store: its digest and where the working copy is."""
+
+    sha256: str
+    temp_path: Path
+    fmt: str
+    size: int
+
+
+def stage(path: Path, fmt: str, store_dir: Path) -> StagedFile:
+    """Hash the file and copy it into ``store_dir`` in one pass (CSV not in UTF-8 is read as
+    GB18030 and written as UTF-8; a UTF-8 byte-order mark is dropped)."""
+    if not path.is_file():
+        raise InvalidInput(f"找不到文件 {path}", code="INGEST_FILE_NOT_FOUND", details={"file": str(path)})
+    store_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = fmt != "xlsx"
+    size = 0
+    fd, temp = tempfile.mkstemp(dir=store_dir, prefix=".incoming-")
+    first = True
+    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        while block := src.read(_BLOCK):
+            digest.update(block)
+            size += len(block)
+            if first and fmt != "xlsx" and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8) :]
+            first = False
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+            dst.write(block)
+    if fmt != "xlsx" and not utf8:
+        _transcode(path, Path(temp))
+    if size == 0:
+        Path(temp).unlink()
+        raise InvalidInput("文件为空", code="INGEST_FILE_EMPTY", details={"file": path.name})
+    return StagedFile(sha256=digest.hexdigest(), temp_path=Path(temp), fmt=fmt, size=size)
+
+
+def _transcode(source: Path, target: Path) -> None:
+    try:
+        with (
+            open(source, encoding="gb18030", newline="") as src,
+            open(target, "w", encoding="utf-8", newline="") as dst,
+        ):
+            while text := src.read(_BLOCK):
+                dst.write(text)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "文件编码无法识别：请保存为 UTF-8（或 GBK）编码的 CSV", code="INGEST_FILE_ENCODING"
+        ) from exc
+
+
+def keep(staged: StagedFile, store_dir: Path) -> Path:
+    """Move the staged copy to its permanent name (by digest); an identical copy is reused."""
+    final = store_dir / staged.sha256[:2] / f"{staged.sha256}.{staged.fmt}"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        staged.temp_path.unlink(missing_ok=True)
+    else:
+        os.replace(staged.temp_path, final)
+    return final
+
+
+def discard(staged: StagedFile) -> None:
+    staged.temp_path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the file's columns map to the item's fields."""
+
+    columns: dict[str, str]  # header as in the file -> field name
+    ignored: list[str]
+    row_no_column: str | None
+
+
+def read_header(path: Path, fmt: str) -> list[str] | None:
+    """The header row (CSV, XLSX); None for JSON Lines (keys are per line)."""
+    if fmt == "csv":
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            try:
+                return next(csv.reader(f))
+            except StopIteration:
+                return []
+    if fmt == "xlsx":
+        import fastexcel
+
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0)
+        return [str(c.name) for c in sheet.available_columns()]
+    return None
+
+
+def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = False) -> Layout:
+    """Map headers (field names or Chinese labels) to fields; refuse missing required columns."""
+    if header is None:
+        return Layout({}, [], None)
+    mapping = ctx.header_map()
+    columns: dict[str, str] = {}
+    ignored: list[str] = []
+    row_no_column = None
+    seen: dict[str, str] = {}
+    for raw in header:
+        text = str(raw).strip()
+        if text in ROW_NO_HEADERS:
+            row_no_column = raw
+            continue
+        name = mapping.get(text)
+        if name is None:
+            ignored.append(text)
+            continue
+        if name in seen:
+            raise InvalidInput(
+                f"列“{seen[name]}”和“{text}”都对应字段「{ctx.label(name)}」，请删除重复的列",
+                code="INGEST_COLUMN_DUPLICATE",
+                details={"field": name},
+            )
+        seen[name] = text
+        columns[raw] = name
+    missing = [f for f in ctx.spec.fields if f.required and f.name not in seen]
+    if missing:
+        raise InvalidInput(
+            "文件缺少必填字段的列："
+            + "、".join(f"{f.label}（{f.name}）" for f in missing)
+            + "；表头可用字段名或中文名称",
+            code="INGEST_COLUMNS_MISSING",
+            details={"missing": [f.name for f in missing]},
+        )
+    if need_row_no and row_no_column is None:
+        raise InvalidInput(
+            "重新提交的文件须保留“原行号”（row_no）列，以便对应被拒收的行",
+            code="INGEST_ROW_NO_MISSING",
+        )
+    return Layout(columns, ignored, row_no_column)
+
+
+def count_rows(path: Path, fmt: str) -> int | None:
+    """Number of data rows (lines, for text formats: exact unless values contain line breaks)."""
+    if fmt == "xlsx":
+        return None
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(_BLOCK):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(0, lines - 1) if fmt == "csv" else lines
+
+
+# --------------------------------------------------------------------------- chunks
+
+
+def _finish(frame: pl.DataFrame, lay: Layout) -> pl.DataFrame:
+    keep_cols = [c for c in lay.columns if c in frame.columns]
+    out = frame.select([pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(lay.columns[c]) for c in keep_cols]])
+    if lay.row_no_column and lay.row_no_column in frame.columns:
+        original = frame[lay.row_no_column].cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
+        out = out.with_columns(original.fill_null(out[ROW]).alias(ROW))
+    return out
+
+
+def iter_chunks(
+    path: Path, fmt: str, ctx: ItemContext, lay: Layout, *, skip: int, chunk_rows: int
+) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+    """Chunks of at most ``chunk_rows`` rows after the first ``skip`` data rows, each with its row
+    numbers in ``__row``, and the keys ignored in it (JSON Lines)."""
+    if fmt == "csv":
+        lazy = pl.scan_csv(
+            path,
+            infer_schema=False,
+            row_index_name=ROW,
+            row_index_offset=2 + skip,
+            skip_rows_after_header=skip,
+            missing_columns="insert",
+            truncate_ragged_lines=False,
+        )
+        for batch in lazy.collect_batches(chunk_size=chunk_rows):
+            yield _finish(batch, lay), []
+        return
+    if fmt == "xlsx":
+        import fastexcel
+
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
+        frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
+        for start in range(0, frame.height, chunk_rows):
+            yield _finish(frame.slice(start, chunk_rows), lay), []
+        return
+    yield from _jsonl_chunks(path, ctx, skip=skip, chunk_rows=chunk_rows)
+
+
+def _jsonl_chunks(
+    path: Path, ctx: ItemContext, *, skip: int, chunk_rows: int
+) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+    rows: list[Any] = []
+    first = skip + 1
+    with open(path, encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, start=1):
+            if number <= skip:
+                continue
+            if not line.strip():
+                rows.append({"__blank": True})
+            else:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    rows.append(None)
+            if len(rows) >= chunk_rows:
+                yield _json_frame(ctx, rows, first)
+                first += len(rows)
+                rows = []
+    if rows:
+        yield _json_frame(ctx, rows, first)
+
+
+def _json_frame(ctx: ItemContext, rows: list[Any], first: int) -> tuple[pl.DataFrame, list[str]]:
+    blank = [isinstance(r, dict) and r.get("__blank") is True for r in rows]
+    frame, ignored = rows_frame(
+        ctx, [{"__blank": True} if b else r for r, b in zip(rows, blank, strict=True)], first_row=first
+    )
+    if any(blank):
+        keep_mask = pl.Series([not b for b in blank])
+        frame = frame.filter(keep_mask)
+    return frame.with_columns(pl.col(UNREADABLE)), [k for k in ignored if k != "__blank"]

@@ -1,0 +1,320 @@
+"""The collection pipeline end to end on real databases: outcome counts, reasons, resubmission,
+idempotency, duplicates, old codes, unknown subjects, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.ingest import reports
+from xinyong.ingest.service import resubmit_rejected, submit_file, submit_records
+from xinyong.kit import audit
+from xinyong.kit.clock import FixedClock
+from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.kit.errors import DomainError
+from xinyong.models import CreditRecord, IngestBatch, RejectedRow, Subject
+
+from ingestworld import (
+    COMPANY_A,
+    COMPANY_B,
+    COMPANY_C,
+    DEPT,
+    OLD_REG_NO,
+    build_world,
+    penalty,
+    write_csv,
+    write_jsonl,
+    write_xlsx,
+)
+
+
+@pytest.fixture
+def world(session: Session, clock: FixedClock) -> Session:
+    build_world(session, clock)
+    session.commit()
+    return session
+
+
+def _submit(
+    sessions: sessionmaker[Session],
+    path: Path,
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+    **kw,
+):  # type: ignore[no-untyped-def]
+    return submit_file(
+        sessions,
+        path,
+        item_code=kw.pop("item", "CF-001"),
+        dept_code=kw.pop("dept", DEPT),
+        actor="tester",
+        clock=clock,
+        cipher=cipher,
+        store_dir=tmp_path / "store",
+        **kw,
+    )
+
+
+def _records(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CreditRecord)) or 0
+
+
+def test_three_rows_one_bad_uscc_one_future_date_one_good(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    bad_uscc = COMPANY_B[:-1] + ("0" if COMPANY_B[-1] != "0" else "1")
+    rows = [
+        penalty("P-1"),
+        penalty("P-2", subject_id=bad_uscc, name="盐城华美食品有限公司"),
+        penalty("P-3", subject_id=COMPANY_B, name="盐城华美食品有限公司", decided="2026-04-01"),
+    ]
+    path = write_csv(tmp_path / "three.csv", rows)
+    outcome = _submit(sessions, path, clock, cipher, tmp_path)
+    assert (outcome.status, outcome.rows, outcome.accepted, outcome.rejected) == ("done", 3, 1, 2)
+    errors = {(i.row_no, i.field, i.code): i.message for i in outcome.issues if i.level == "error"}
+    assert set(errors) == {(3, "subject_id", "ID_USCC_CHECK"), (4, "decision_date", "INGEST_DATE_IN_FUTURE")}
+    assert "统一社会信用代码校验位" in errors[(3, "subject_id", "ID_USCC_CHECK")]
+    assert "处罚决定日期" in errors[(4, "decision_date", "INGEST_DATE_IN_FUTURE")]
+    assert "日期不能在未来" in errors[(4, "decision_date", "INGEST_DATE_IN_FUTURE")]
+    # the report, as CSV with a BOM for Excel
+    blob = reports.batch_errors_csv(world, outcome.batch_id)
+    assert blob.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
+    assert table[0][:3] == ["行号", "数据标识", "字段"]
+    assert {(r[0], r[2]) for r in table[1:]} == {("3", "subject_id"), ("4", "decision_date")}
+    assert reports.batch_errors_xlsx(world, outcome.batch_id)[:2] == b"PK"
+    # fix and resubmit the rejected rows: only the wrong fields are sent
+    fixed = resubmit_rejected(
+        world,
+        outcome.batch_id,
+        [{"row_no": 3, "subject_id": COMPANY_B}, {"row_no": 4, "decision_date": "2026-03-12"}],
+        actor="tester",
+        clock=clock,
+        cipher=cipher,
+    )
+    assert (fixed.accepted, fixed.rejected, fixed.resubmission_of_id) == (2, 0, outcome.batch_id)
+    assert _records(world) == 3
+    statuses = world.scalars(select(RejectedRow.status).where(RejectedRow.batch_id == outcome.batch_id)).all()
+    assert {s.value for s in statuses} == {"fixed"}
+    assert reports.batch_outcome(world, outcome.batch_id).open_rejected_rows == 0
+    assert audit.verify(world).ok
+
+
+def test_same_file_twice_stores_nothing_twice(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path / "p.csv", [penalty(f"P-{i}") for i in range(5)])
+    first = _submit(sessions, path, clock, cipher, tmp_path)
+    again = _submit(sessions, path, clock, cipher, tmp_path)
+    assert first.accepted == 5
+    assert (again.status, again.accepted, again.duplicates, again.duplicate_of_id) == (
+        "duplicate",
+        0,
+        5,
+        first.batch_id,
+    )
+    assert _records(world) == 5
+    # the same rows in another file (another digest): every row is an ignored duplicate
+    copy = write_csv(tmp_path / "copy.csv", [penalty(f"P-{i}") for i in range(5)] + [penalty("P-new")])
+    third = _submit(sessions, copy, clock, cipher, tmp_path)
+    assert (third.accepted, third.duplicates, third.rejected) == (1, 5, 0)
+    assert {i.code for i in third.issues} == {"INGEST_DUPLICATE_IGNORED"}
+    assert _records(world) == 6
+
+
+def test_changed_row_under_a_known_key_is_rejected_not_overwritten(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    _submit(sessions, write_csv(tmp_path / "a.csv", [penalty("K-1")]), clock, cipher, tmp_path)
+    changed = _submit(
+        sessions, write_csv(tmp_path / "b.csv", [penalty("K-1", kind="警告")]), clock, cipher, tmp_path
+    )
+    assert (changed.accepted, changed.rejected) == (0, 1)
+    assert changed.issues[0].code == "RECORD_DUPLICATE_KEY_CHANGED"
+    within = _submit(
+        sessions,
+        write_csv(tmp_path / "c.csv", [penalty("K-2"), penalty("K-2"), penalty("K-2", kind="警告")]),
+        clock,
+        cipher,
+        tmp_path,
+    )
+    assert (within.accepted, within.duplicates, within.rejected) == (1, 1, 1)
+    assert {i.code for i in within.issues} == {"INGEST_DUPLICATE_IGNORED", "RECORD_DUPLICATE_IN_FILE"}
+
+
+def test_old_codes_names_and_unknown_subjects(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    rows = [
+        penalty("S-1", subject_id=OLD_REG_NO),
+        penalty("S-2", name="鹽城恒通建設工程有限公司"),  # traditional: same name
+        penalty("S-3", name="盐城恒通建设有限公司"),  # a different name: warning
+        penalty("S-4", subject_id=COMPANY_C, name="盐城新来的贸易有限公司"),
+        penalty("S-5", subject_id="320902000099999"),  # a 15-digit number with a bad check digit
+    ]
+    outcome = _submit(sessions, write_csv(tmp_path / "s.csv", rows), clock, cipher, tmp_path)
+    assert (outcome.accepted, outcome.rejected) == (4, 1)
+    codes = {(i.row_no, i.code) for i in outcome.issues}
+    assert (2, "SUBJECT_OLD_CODE_CONVERTED") in codes
+    assert not any(row == 3 for row, _ in codes)
+    assert (4, "SUBJECT_NAME_MISMATCH") in codes
+    assert (5, "SUBJECT_AUTO_REGISTERED") in codes
+    assert outcome.warnings == 3
+    record = world.scalar(select(CreditRecord).where(CreditRecord.source_record_id == "S-1"))
+    assert record is not None and record.data["subject_id"] == COMPANY_A
+    new = world.scalar(select(Subject).where(Subject.uscc == COMPANY_C))
+    assert new is not None and new.name == "盐城新来的贸易有限公司"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "jsonl"])
+def test_xlsx_and_json_lines(
+    fmt: str,
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    rows = [penalty("X-1"), penalty("X-2", decided="2026-02-30")]
+    if fmt == "xlsx":
+        rows[0]["decision_date"] = dt.date(2026, 3, 10)  # a real Excel date cell
+        path = write_xlsx(tmp_path / "p.xlsx", rows)
+    else:
+        path = write_jsonl(tmp_path / "p.jsonl", [*rows, "{not json"])
+    outcome = _submit(sessions, path, clock, cipher, tmp_path)
+    expected_rejected = 1 if fmt == "xlsx" else 2
+    assert (outcome.accepted, outcome.rejected) == (1, expected_rejected)
+    assert (3 if fmt == "xlsx" else 2, "INGEST_DATE_INVALID") in {(i.row_no, i.code) for i in outcome.issues}
+    record = world.scalar(select(CreditRecord).where(CreditRecord.source_record_id == "X-1"))
+    assert record is not None and record.decision_date == dt.date(2026, 3, 10)
+
+
+def test_json_batch_api(world: Session, clock: FixedClock, cipher: PersonalDataCipher) -> None:
+    rows = [penalty(f"J-{i}", fine_amount=1000 + i) for i in range(3)]
+    outcome = submit_records(
+        world, rows, item_code="CF-001", dept_code=DEPT, actor="sys", clock=clock, cipher=cipher
+    )
+    assert (outcome.channel, outcome.accepted) == ("api", 3)
+    again = submit_records(
+        world, rows, item_code="CF-001", dept_code=DEPT, actor="sys", clock=clock, cipher=cipher
+    )
+    assert again.status == "duplicate"
+    with pytest.raises(DomainError) as too_many:
+        submit_records(
+            world, [{}] * 10_001, item_code="CF-001", dept_code=DEPT, actor="sys", clock=clock, cipher=cipher
+        )
+    assert too_many.value.code == "INGEST_TOO_MANY_ROWS"
+    with pytest.raises(DomainError) as unknown:
+        submit_records(
+            world, rows, item_code="CF-999", dept_code=DEPT, actor="sys", clock=clock, cipher=cipher
+        )
+    assert unknown.value.code == "CATALOG_ITEM_NOT_FOUND"
+    with pytest.raises(DomainError) as no_dept:
+        submit_records(
+            world, rows, item_code="CF-001", dept_code="nope", actor="sys", clock=clock, cipher=cipher
+        )
+    assert no_dept.value.code == "DEPT_NOT_FOUND"
+    batches = reports.list_batches(world, world.scalar(select(IngestBatch.dept_id).limit(1)) or 0)
+    assert [b.status for b in batches] == ["duplicate", "done"]
+
+
+def _person_row(key: str, ric: str, name: str = "王某明") -> dict[str, str]:
+    return {
+        "被执行人姓名": name,
+        "公民身份号码": ric,
+        "数据标识": key,
+        "执行案号": f"（2026）苏0902执{key}号",
+        "纳入失信名单日期": "2026-03-02",
+        "执行法院": "盐城市亭湖区人民法院",
+        "执行依据文号": "（2025）苏0902民初1号",
+        "生效法律文书确定的义务": "支付货款10万元",
+        "被执行人的履行情况": "全部未履行",
+        "失信被执行人行为具体情形": "违反财产报告制度",
+    }
+
+
+def test_natural_persons_chinese_headers_and_gbk(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    from xinyong.kit import ids
+
+    good = "32090219850312991" + ids.calc_ric_check("32090219850312991")
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    rows = [_person_row("N-1", good), _person_row("N-2", bad)]
+    path = write_csv(tmp_path / "persons.csv", rows, encoding="gbk")  # as Excel saves it in China
+    outcome = _submit(sessions, path, clock, cipher, tmp_path, item="SF-003", dept=DEPT)
+    assert (outcome.accepted, outcome.rejected) == (1, 1)
+    assert {(i.row_no, i.code) for i in outcome.issues} >= {
+        (2, "SUBJECT_AUTO_REGISTERED"),
+        (3, "ID_RIC_CHECK"),
+    }
+    record = world.scalar(select(CreditRecord).where(CreditRecord.source_record_id == "N-1"))
+    assert record is not None
+    assert good not in str(record.data) and record.data["subject_id"] == ids.mask_ric(good)
+    person = world.get(Subject, record.subject_id)
+    assert person is not None and person.uscc is None and person.name == "王某明"
+    rejected = world.scalar(select(RejectedRow).where(RejectedRow.batch_id == outcome.batch_id))
+    assert rejected is not None and bad not in str(rejected.raw)
+    assert str(rejected.raw["subject_id"]).startswith("enc:")
+    assert bad not in reports.batch_errors_csv(world, outcome.batch_id).decode("utf-8-sig")
+    # fixing the ID: the stored (encrypted) values come back, only the ID is sent again
+    fixed = resubmit_rejected(
+        world,
+        outcome.batch_id,
+        [{"row_no": 3, "subject_id": good, "数据标识": "N-2"}],
+        actor="t",
+        clock=clock,
+        cipher=cipher,
+    )
+    assert (fixed.accepted, fixed.rejected, fixed.duplicates) == (1, 0, 0)
+
+
+def test_missing_columns_refuse_the_file(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    row = penalty("M-1")
+    del row["penalty_kind"]
+    row["备注"] = "x"
+    with pytest.raises(DomainError) as refused:
+        _submit(sessions, write_csv(tmp_path / "m.csv", [row]), clock, cipher, tmp_path)
+    assert refused.value.code == "INGEST_COLUMNS_MISSING"
+    assert "处罚类别" in refused.value.message
+    extra = _submit(
+        sessions, write_csv(tmp_path / "e.csv", [{**penalty("M-2"), "备注": "x"}]), clock, cipher, tmp_path
+    )
+    assert (extra.accepted, extra.ignored_columns) == (1, ["备注"])
+    with pytest.raises(DomainError) as fmt:
+        _submit(sessions, write_csv(tmp_path / "m.pdf", [penalty("M-3")]), clock, cipher, tmp_path)
+    assert fmt.value.code == "INGEST_FORMAT_UNSUPPORTED"

@@ -49,6 +49,19 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_load_nothing_from_elsewhere(client: TestClient, page: str) -> None:
+    """The docs must work on a closed network: every script, style and icon is served by xinyong."""
+    response = client.get(page)
+    assert response.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", response.text)
+    assert urls, "the docs page names no assets"
+    for url in urls:
+        assert url.startswith("/"), f"{page} loads {url} from elsewhere"
+        assert client.get(url).status_code == 200, url
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
 def test_id_check_masks_citizen_ids(client: TestClient) -> None:
     number = "32090219900307991" + ids.calc_ric_check("32090219900307991")
     body = client.get("/api/v1/ids/check", params={"code": number}).json()

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from xinyong import __version__, schema
@@ -29,10 +30,18 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-#: Pages load nothing from elsewhere. (/docs is exempt: FastAPI's Swagger UI comes from a CDN.)
+#: Pages load nothing from elsewhere.
 CSP = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'"
+)
+#: The API docs (Swagger UI, ReDoc) are served from the package itself (fastapi-offline), so they work
+#: on a closed government network too; their pages need an inline start-up script and ReDoc a worker.
+DOCS_PREFIXES = ("/docs", "/redoc")
+DOCS_ASSETS = "/docs/assets"
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; form-action 'self'"
 )
 
 
@@ -46,7 +55,8 @@ def create_app(
     settings = settings or get_settings()
     settings.check_production()
     engine = engine or make_engine(settings.effective_database_url)
-    app = FastAPI(
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
         title="xinyong 公共信用信息平台 API",
         version=__version__,
         description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。",
@@ -66,8 +76,8 @@ def create_app(
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        docs = request.url.path.startswith(DOCS_PREFIXES)
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
         if request.url.path.startswith("/api"):
             response.headers.setdefault("Cache-Control", "no-store")
         if settings.environment == "production":

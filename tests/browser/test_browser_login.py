@@ -98,3 +98,26 @@ def test_login_shows_the_account_and_logout_works(server: str, tmp_path: Path) -
         page.wait_for_url(server + "/")
         assert page.locator("#login-link").is_visible()
         browser.close()
+
+
+def test_api_docs_render_offline(server: str, tmp_path: Path) -> None:
+    """Swagger UI renders the operations from files xinyong serves itself; nothing comes from elsewhere."""
+    from playwright.sync_api import Request, sync_playwright
+
+    elsewhere: list[str] = []
+
+    def note(request: Request) -> None:
+        if not request.url.startswith(server):
+            elsewhere.append(request.url)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(locale="zh-CN")
+        page.on("request", note)
+        page.goto(server + "/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+        assert page.locator(".opblock-summary-path").count() > 10
+        assert "/api/v1/ingest/batches" in page.content()
+        page.screenshot(path=str(tmp_path / "docs.png"))
+        browser.close()
+    assert elsewhere == []

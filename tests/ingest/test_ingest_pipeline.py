@@ -318,3 +318,34 @@ def test_missing_columns_refuse_the_file(
     with pytest.raises(DomainError) as fmt:
         _submit(sessions, write_csv(tmp_path / "m.pdf", [penalty("M-3")]), clock, cipher, tmp_path)
     assert fmt.value.code == "INGEST_FORMAT_UNSUPPORTED"
+
+
+def test_numbers_in_a_submission_never_merge_or_hide_rows(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    """Only a resubmission names rows by 原行号; in any other submission a row_no / 行号 is just an
+    unknown column, and rows are numbered by position, so none can vanish behind another's number."""
+    submit_records(
+        world, [penalty("K-1")], item_code="CF-001", dept_code=DEPT, actor="t", clock=clock, cipher=cipher
+    )
+    body = [{**penalty("K-1"), "row_no": 1}, {**penalty("K-2"), "row_no": 1}]
+    outcome = submit_records(
+        world, body, item_code="CF-001", dept_code=DEPT, actor="t", clock=clock, cipher=cipher
+    )
+    assert (outcome.rows, outcome.accepted, outcome.duplicates, outcome.rejected) == (2, 1, 1, 0)
+    assert "row_no" in outcome.ignored_columns
+    # a CSV whose 行号 column repeats, with a bad row and a good row under the same number
+    rows = [
+        {"行号": "7", **penalty("K-3")},
+        {"行号": "7", **penalty("K-4", decided="2030-01-01")},
+        {"行号": "7", **penalty("K-5")},
+    ]
+    outcome = _submit(sessions, write_csv(tmp_path / "numbered.csv", rows), clock, cipher, tmp_path)
+    assert (outcome.status, outcome.rows, outcome.accepted, outcome.rejected) == ("done", 3, 2, 1)
+    assert {i.row_no for i in outcome.issues if i.level == "error"} == {3}
+    assert "行号" in outcome.ignored_columns
+    assert _records(world) == 4

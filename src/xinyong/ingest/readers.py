@@ -134,6 +134,9 @@ class Layout:
     columns: dict[str, str]  # header as in the file -> field name
     ignored: list[str]
     row_no_column: str | None
+    #: Only a resubmission of rejected rows names its rows by their original number (原行号); every
+    #: other file is numbered by position, so a number in the file can never merge or hide rows.
+    keep_row_numbers: bool = False
 
 
 def read_header(path: Path, fmt: str) -> list[str] | None:
@@ -153,9 +156,13 @@ def read_header(path: Path, fmt: str) -> list[str] | None:
 
 
 def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = False) -> Layout:
-    """Map headers (field names or Chinese labels) to fields; refuse missing required columns."""
+    """Map headers (field names or Chinese labels) to fields; refuse missing required columns.
+
+    ``need_row_no`` is for a resubmission of rejected rows: the file must keep the 原行号 column, and
+    those numbers name the rows. Elsewhere a 原行号 / 行号 column is not a catalog field and is ignored.
+    """
     if header is None:
-        return Layout({}, [], None)
+        return Layout({}, [], None, keep_row_numbers=need_row_no)
     mapping = ctx.header_map()
     columns: dict[str, str] = {}
     ignored: list[str] = []
@@ -163,7 +170,7 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
     seen: dict[str, str] = {}
     for raw in header:
         text = str(raw).strip()
-        if text in ROW_NO_HEADERS:
+        if text in ROW_NO_HEADERS and need_row_no:
             row_no_column = raw
             continue
         name = mapping.get(text)
@@ -192,7 +199,7 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
             "重新提交的文件须保留“原行号”（row_no）列，以便对应被拒收的行",
             code="INGEST_ROW_NO_MISSING",
         )
-    return Layout(columns, ignored, row_no_column)
+    return Layout(columns, ignored, row_no_column, keep_row_numbers=need_row_no)
 
 
 def count_rows(path: Path, fmt: str) -> int | None:
@@ -216,9 +223,10 @@ def count_rows(path: Path, fmt: str) -> int | None:
 def _finish(frame: pl.DataFrame, lay: Layout) -> pl.DataFrame:
     keep_cols = [c for c in lay.columns if c in frame.columns]
     out = frame.select([pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(lay.columns[c]) for c in keep_cols]])
-    if lay.row_no_column and lay.row_no_column in frame.columns:
+    if lay.keep_row_numbers and lay.row_no_column and lay.row_no_column in frame.columns:
+        # A row without a readable original number stays without one: the resubmission refuses it.
         original = frame[lay.row_no_column].cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
-        out = out.with_columns(original.fill_null(out[ROW]).alias(ROW))
+        out = out.with_columns(original.alias(ROW))
     return out
 
 
@@ -248,11 +256,11 @@ def iter_chunks(
         for start in range(0, frame.height, chunk_rows):
             yield _finish(frame.slice(start, chunk_rows), lay), []
         return
-    yield from _jsonl_chunks(path, ctx, skip=skip, chunk_rows=chunk_rows)
+    yield from _jsonl_chunks(path, ctx, skip=skip, chunk_rows=chunk_rows, row_numbers=lay.keep_row_numbers)
 
 
 def _jsonl_chunks(
-    path: Path, ctx: ItemContext, *, skip: int, chunk_rows: int
+    path: Path, ctx: ItemContext, *, skip: int, chunk_rows: int, row_numbers: bool
 ) -> Iterator[tuple[pl.DataFrame, list[str]]]:
     rows: list[Any] = []
     first = skip + 1
@@ -268,17 +276,22 @@ def _jsonl_chunks(
                 except ValueError:
                     rows.append(None)
             if len(rows) >= chunk_rows:
-                yield _json_frame(ctx, rows, first)
+                yield _json_frame(ctx, rows, first, row_numbers)
                 first += len(rows)
                 rows = []
     if rows:
-        yield _json_frame(ctx, rows, first)
+        yield _json_frame(ctx, rows, first, row_numbers)
 
 
-def _json_frame(ctx: ItemContext, rows: list[Any], first: int) -> tuple[pl.DataFrame, list[str]]:
+def _json_frame(
+    ctx: ItemContext, rows: list[Any], first: int, row_numbers: bool
+) -> tuple[pl.DataFrame, list[str]]:
     blank = [isinstance(r, dict) and r.get("__blank") is True for r in rows]
     frame, ignored = rows_frame(
-        ctx, [{"__blank": True} if b else r for r, b in zip(rows, blank, strict=True)], first_row=first
+        ctx,
+        [{"__blank": True} if b else r for r, b in zip(rows, blank, strict=True)],
+        first_row=first,
+        row_numbers=row_numbers,
     )
     if any(blank):
         keep_mask = pl.Series([not b for b in blank])

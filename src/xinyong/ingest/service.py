@@ -484,7 +484,7 @@ def resubmit_rejected(
         values.update({k: v for k, v in fix.items() if k not in ("row_no", "原行号")})
         values["row_no"] = row_no
         merged.append(values)
-    frame, ignored = rows_frame(ctx, merged)
+    frame, ignored = rows_frame(ctx, merged, row_numbers=True)
     batch = _new_batch(
         session,
         dept_id=original.dept_id,
@@ -506,7 +506,7 @@ def resubmit_rejected(
 
 def _fixes_from_file(ctx: Any, path: Path) -> list[dict[str, Any]]:
     fmt = readers.infer_format(path)
-    lay = readers.layout(ctx, readers.read_header(path, fmt), need_row_no=fmt != "jsonl")
+    lay = readers.layout(ctx, readers.read_header(path, fmt), need_row_no=True)
     out: list[dict[str, Any]] = []
     for chunk, _ignored in readers.iter_chunks(path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1):
         for record in chunk.iter_rows(named=True):

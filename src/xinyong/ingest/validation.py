@@ -458,29 +458,36 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def rows_frame(ctx: ItemContext, rows: list[Any], *, first_row: int = 1) -> tuple[pl.DataFrame, list[str]]:
-    """A String frame from JSON-like rows (unknown keys are reported, not collected)."""
+def rows_frame(
+    ctx: ItemContext, rows: list[Any], *, first_row: int = 1, row_numbers: bool = False
+) -> tuple[pl.DataFrame, list[str]]:
+    """A String frame from JSON-like rows (unknown keys are reported, not collected).
+
+    Rows are numbered by position from ``first_row``. Only a resubmission of rejected rows
+    (``row_numbers=True``, numbers already checked to be distinct) names rows by their ``row_no``.
+    """
+    numbered_keys = ("row_no", "原行号") if row_numbers else ()
     header = ctx.header_map()
     columns: dict[str, list[str | None]] = {}
     ignored: dict[str, None] = {}
     unreadable: list[bool] = []
-    numbers: list[int] = []
+    numbers: list[int | None] = []
     for i, row in enumerate(rows):
-        numbers.append(first_row + i)
+        numbers.append(None if row_numbers else first_row + i)
         if not isinstance(row, dict):
             unreadable.append(True)
             for values in columns.values():
                 values.append(None)
             continue
         unreadable.append(False)
-        for key in ("row_no", "原行号"):
+        for key in numbered_keys:
             if isinstance(row.get(key), int) and not isinstance(row.get(key), bool):
                 numbers[-1] = row[key]
         named: dict[str, str | None] = {}  # a later key for the same field wins (name or label)
         for key, value in row.items():
             name = header.get(str(key).strip())
             if name is None:
-                if key not in (ROW, "row_no", "原行号"):
+                if key != ROW and key not in numbered_keys:
                     ignored[str(key)] = None
                 continue
             named[name] = _as_text(value)

@@ -349,3 +349,32 @@ def test_numbers_in_a_submission_never_merge_or_hide_rows(
     assert {i.row_no for i in outcome.issues if i.level == "error"} == {3}
     assert "行号" in outcome.ignored_columns
     assert _records(world) == 4
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 1000])
+def test_a_line_with_too_many_values_is_rejected_alone(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+    chunk_rows: int,
+) -> None:
+    """One malformed CSV line (an unquoted comma) costs that line only, never the whole file, and
+    what it said is kept with the rejected row."""
+    path = write_csv(tmp_path / "ragged.csv", [penalty(f"R-{i}") for i in range(5)])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace("罚款人民币伍万元", "罚款人民币伍万元,没收违法所得")  # data row 3 = line 4
+    lines.insert(5, "\n")  # and a blank line (line 6)
+    path.write_text("".join(lines), encoding="utf-8")
+    outcome = _submit(sessions, path, clock, cipher, tmp_path, chunk_rows=chunk_rows)
+    assert (outcome.status, outcome.rows, outcome.accepted, outcome.rejected) == ("done", 6, 4, 2)
+    too_many = [i for i in outcome.issues if i.code == "INGEST_ROW_TOO_MANY_FIELDS"]
+    assert [(i.row_no, i.field) for i in too_many] == [(4, None)]
+    assert "未加引号的逗号" in too_many[0].message
+    kept = world.scalars(
+        select(RejectedRow).where(RejectedRow.batch_id == outcome.batch_id, RejectedRow.row_no == 4)
+    ).one()
+    assert "没收违法所得" in "".join(str(v) for v in kept.raw.values())
+    assert kept.source_record_id == "R-2"
+    assert _records(world) == 4

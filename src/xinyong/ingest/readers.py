@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from xinyong.ingest.validation import ROW, UNREADABLE, ItemContext, rows_frame
+from xinyong.ingest.validation import ROW, TOO_MANY_FIELDS, UNREADABLE, ItemContext, rows_frame
 from xinyong.kit.errors import InvalidInput
 
 FORMATS: Final = ("csv", "xlsx", "jsonl")
@@ -222,7 +222,10 @@ def count_rows(path: Path, fmt: str) -> int | None:
 
 def _finish(frame: pl.DataFrame, lay: Layout) -> pl.DataFrame:
     keep_cols = [c for c in lay.columns if c in frame.columns]
-    out = frame.select([pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(lay.columns[c]) for c in keep_cols]])
+    flags = [pl.col(c) for c in (TOO_MANY_FIELDS,) if c in frame.columns]
+    out = frame.select(
+        [pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(lay.columns[c]) for c in keep_cols], *flags]
+    )
     if lay.keep_row_numbers and lay.row_no_column and lay.row_no_column in frame.columns:
         # A row without a readable original number stays without one: the resubmission refuses it.
         original = frame[lay.row_no_column].cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
@@ -245,8 +248,17 @@ def iter_chunks(
             missing_columns="insert",
             truncate_ragged_lines=False,
         )
-        for batch in lazy.collect_batches(chunk_size=chunk_rows):
-            yield _finish(batch, lay), []
+        read = 0
+        try:
+            for batch in lazy.collect_batches(chunk_size=chunk_rows):
+                yield _finish(batch, lay), []
+                read += batch.height
+        except pl.exceptions.ComputeError as exc:
+            if "more fields" not in str(exc):
+                raise
+            # A line with more values than the header: Polars cannot say which line, and truncating
+            # would lose data. The csv module reads the rest and rejects just those lines.
+            yield from _csv_module_chunks(path, lay, skip=skip + read, chunk_rows=chunk_rows)
         return
     if fmt == "xlsx":
         import fastexcel
@@ -257,6 +269,45 @@ def iter_chunks(
             yield _finish(frame.slice(start, chunk_rows), lay), []
         return
     yield from _jsonl_chunks(path, ctx, skip=skip, chunk_rows=chunk_rows, row_numbers=lay.keep_row_numbers)
+
+
+def _csv_module_chunks(
+    path: Path, lay: Layout, *, skip: int, chunk_rows: int
+) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+    """The slow, exact CSV path: rows numbered as Polars numbers them, short rows padded with
+    empty values, rows with too many values flagged so that validation rejects them."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        width = len(header)
+        number = 2
+        rows: list[list[str | None]] = []
+        numbers: list[int] = []
+        too_many: list[bool] = []
+
+        def chunk() -> tuple[pl.DataFrame, list[str]]:
+            data: dict[str, Any] = {
+                name: pl.Series(name, [r[i] for r in rows], dtype=pl.String) for i, name in enumerate(header)
+            }
+            data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
+            data[TOO_MANY_FIELDS] = pl.Series(TOO_MANY_FIELDS, too_many, dtype=pl.Boolean)
+            return _finish(pl.DataFrame(data), lay), []
+
+        for values in reader:
+            if number - 2 >= skip:
+                over = len(values) > width
+                if over:  # keep every value: the surplus stays in the last column, as written
+                    values = [*values[: width - 1], ",".join(values[width - 1 :])]
+                cells: list[str | None] = [None if v == "" else v for v in values]
+                rows.append([*cells, *[None] * (width - len(cells))])
+                numbers.append(number)
+                too_many.append(over)
+                if len(rows) >= chunk_rows:
+                    yield chunk()
+                    rows, numbers, too_many = [], [], []
+            number += 1
+        if rows:
+            yield chunk()
 
 
 def _jsonl_chunks(

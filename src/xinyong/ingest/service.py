@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.service import item_row
@@ -48,6 +50,7 @@ from xinyong.models import (
     RejectedStatus,
 )
 
+log = logging.getLogger(__name__)
 _UNFINISHED = (BatchStatus.receiving, BatchStatus.processing, BatchStatus.failed)
 
 
@@ -261,9 +264,35 @@ def resume_batch(
             _fail(factory, batch_id, exc.code, exc.message, actor, clock)
         raise
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        message = f"文件无法继续读取（第 {done + 1} 行之后）：{str(exc).splitlines()[0][:300]}"
-        _fail(factory, batch_id, "INGEST_FILE_UNREADABLE", message, actor, clock)
-        raise InvalidInput(message, code="INGEST_FILE_UNREADABLE", details={"batch_id": batch_id}) from exc
+        message = (
+            f"文件从第 {done + 2} 行起无法读取（文件损坏，或不是所选的格式）；此前的 {done} 行已处理。"
+            "请检查文件后重新提交，已入库的行不会重复入库"
+        )
+        technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        _fail(factory, batch_id, "INGEST_FILE_UNREADABLE", f"{message}（{technical}）", actor, clock)
+        raise InvalidInput(
+            message, code="INGEST_FILE_UNREADABLE", details={"batch_id": batch_id, "detail": technical}
+        ) from exc
+    except IntegrityError as exc:
+        # Another submission stored the same records (same department and record id) at the same
+        # moment. Nothing of this chunk was kept; running the batch again skips them as duplicates.
+        message = (
+            "另一次提交同时报送了相同的记录，本批次已暂停，未重复入库；"
+            "请稍后重新提交同一文件（或续传本批次），已入库的记录会作为重复忽略"
+        )
+        _fail(factory, batch_id, "INGEST_CONCURRENT", message, actor, clock)
+        raise Conflict(message, code="INGEST_CONCURRENT", details={"batch_id": batch_id}) from exc
+    except Exception:
+        log.exception("ingest batch %s stopped after %s rows", batch_id, done)
+        _fail(
+            factory,
+            batch_id,
+            "INGEST_INTERRUPTED",
+            f"处理在第 {done + 2} 行附近中断（内部错误）",
+            actor,
+            clock,
+        )
+        raise
     with transaction(factory) as session:
         batch = session.get(IngestBatch, batch_id)
         assert batch is not None

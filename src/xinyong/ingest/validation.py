@@ -31,6 +31,8 @@ ROW: Final = "__row"
 OK: Final = "__ok"
 KIND: Final = "__kind"  # "uscc" / "ric" / "old" (an old code to resolve) for subject_id
 UNREADABLE: Final = "__unreadable"
+#: CSV lines with more fields than the header (which value belongs to which field cannot be known).
+TOO_MANY_FIELDS: Final = "__too_many_fields"
 
 # Stable codes of row-level findings.
 REQUIRED: Final = "INGEST_REQUIRED"
@@ -45,6 +47,7 @@ MONEY_NEGATIVE: Final = "INGEST_MONEY_NEGATIVE"
 BOOLEAN_INVALID: Final = "INGEST_BOOLEAN_INVALID"
 SEVERITY_INVALID: Final = "INGEST_SEVERITY_INVALID"
 ROW_UNREADABLE: Final = "INGEST_ROW_UNREADABLE"
+ROW_TOO_MANY_FIELDS: Final = "INGEST_ROW_TOO_MANY_FIELDS"
 
 #: Columns that are not catalog fields but that a source may send with a row.
 RESERVED_HEADERS: Final[dict[str, str]] = {
@@ -297,6 +300,10 @@ def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, recei
 
     if UNREADABLE in raw.columns:
         errors["__line"] = pl.select(_err(raw[UNREADABLE].fill_null(False), ROW_UNREADABLE)).to_series()
+    if TOO_MANY_FIELDS in raw.columns:
+        errors["__fields"] = pl.select(
+            _err(raw[TOO_MANY_FIELDS].fill_null(False), ROW_TOO_MANY_FIELDS)
+        ).to_series()
 
     err_frame = pl.DataFrame(errors)
     ok = err_frame.select(pl.all_horizontal(pl.all().is_null()).alias(OK)).to_series()
@@ -402,6 +409,8 @@ def reason_for(
         return f"「{label}」{_show(raw)}应为 轻微、一般 或 严重"
     if code == ROW_UNREADABLE:
         return "该行不是合法的 JSON 对象，无法读取"
+    if code == ROW_TOO_MANY_FIELDS:
+        return "该行的值比表头的列多，无法确定各值对应哪个字段（常见原因：值中有未加引号的逗号）"
     if code.startswith("ID_") and spec is not None:
         if spec.type is FieldType.RIC or (code.startswith("ID_RIC") and spec.type is FieldType.STRING):
             message = ids.check_ric(None if raw is None else str(raw)).message
@@ -409,6 +418,10 @@ def reason_for(
             message = ids.check_uscc(None if raw is None else str(raw)).message
         return f"「{label}」{message or '无效'}"
     return f"「{label}」校验未通过（{code}）"
+
+
+#: Error columns that concern the whole row, not one field.
+_ROW_LEVEL: Final = ("__line", "__fields")
 
 
 def _issues(
@@ -425,11 +438,13 @@ def _issues(
     out: list[Issue] = []
     for record in bad.iter_rows(named=True):
         raw_values = record["raw"]
-        for name in err_frame.columns:
+        # A row that could not be read as a whole gets that one reason, not one per field.
+        row_level = [name for name in _ROW_LEVEL if record.get(name) is not None]
+        for name in row_level or err_frame.columns:
             code = record[name]
             if code is None:
                 continue
-            fieldname = None if name == "__line" else name
+            fieldname = None if name in _ROW_LEVEL else name
             value = raw_values.get(f"raw:{name}") if fieldname else None
             when = received_on if name in ("decision_date", from_field) else None
             out.append(

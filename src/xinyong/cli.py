@@ -247,7 +247,7 @@ def workdays_is(day: str) -> None:
 
 @workdays_app.command("load")
 def workdays_load(file: Path) -> None:
-    """载入某年的节假日和调休安排（YAML），并重算该年的临时期限。"""
+    """载入某年的节假日和调休安排（YAML），并重算该年的临时期限和信用记录的临时及时性结论。"""
     from xinyong.deadlines.service import load_schedule
 
     try:
@@ -257,7 +257,7 @@ def workdays_load(file: Path) -> None:
         fail(exc)
     out.print(
         f"已载入 {result.year} 年安排：放假 {result.holidays} 天，调休上班 {result.workdays} 天；"
-        f"重算临时期限 {result.recomputed} 个"
+        f"重算临时期限 {result.recomputed} 个，重算信用记录及时性 {result.recomputed_records} 条"
     )
 
 

@@ -61,3 +61,41 @@ def test_bad_schedule_is_refused_and_nothing_stored(session: Session, clock: Fix
         )
     assert err.value.code == "WORKDAYS_SCHEDULE_INVALID"
     assert service.calendar(session).is_provisional(dt.date(2027, 5, 5))
+
+
+def test_setting_and_recomputing_a_deadline_is_audited(session: Session, clock: FixedClock) -> None:
+    from sqlalchemy import select
+
+    from xinyong.kit import audit
+    from xinyong.models import AuditEntry
+
+    deadline = service.set_deadline(
+        session,
+        owner_type="objection",
+        owner_id="7",
+        kind="answer",
+        start=dt.date(2027, 2, 1),
+        workdays=15,
+        actor="office",
+        clock=clock,
+    )
+    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "deadline", AuditEntry.entity_id == str(deadline.id))
+    ).all()
+    assert [(e.action, e.actor) for e in entries] == [
+        ("deadline.set", "office"),
+        ("deadline.recomputed", "office"),
+    ]
+    assert entries[0].after_digest == audit.digest(
+        {
+            "owner_type": "objection",
+            "owner_id": "7",
+            "kind": "answer",
+            "start_date": "2027-02-01",
+            "workdays": 15,
+            "due_date": "2027-02-22",
+            "provisional": True,
+        }
+    )
+    assert audit.verify(session).ok

@@ -1,7 +1,8 @@
 """Working-day schedules in the database, and deadlines computed with them.
 
 kit.workdays does the counting; this module feeds it the office's overrides, loads a year's schedule
-(``xinyong workdays load FILE``) and, when a schedule arrives, recomputes every provisional deadline.
+(``xinyong workdays load FILE``) and, when a schedule arrives, recomputes every provisional deadline
+and the timeliness (delay in working days, late or not) of every provisional credit record.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit import audit
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.workdays import WorkCalendar, parse_schedule
+from xinyong.models.records import CreditRecord
 from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
 
 
@@ -36,6 +38,8 @@ class ScheduleLoaded:
     workdays: int
     recomputed: int
     replaced: bool
+    #: Credit records whose provisional timeliness was recomputed with the loaded schedule.
+    recomputed_records: int = 0
 
 
 def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | None = None) -> ScheduleLoaded:
@@ -67,7 +71,8 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
             WorkdayOverride(day=day, is_workday=is_workday, name=names.get(day, ""), year=schedule.year)
         )
     session.flush()
-    recomputed = recompute_provisional(session)
+    recomputed = recompute_provisional(session, actor=actor, clock=clock)
+    recomputed_records = recompute_provisional_records(session, schedule.year, actor=actor, clock=clock)
     audit.record(
         session,
         actor=actor,
@@ -76,7 +81,7 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         entity_id=schedule.year,
         before=before,
         after={"year": schedule.year, "source": schedule.source, "text": text},
-        detail={"recomputed_deadlines": recomputed},
+        detail={"recomputed_deadlines": recomputed, "recomputed_records": recomputed_records},
         clock=clock,
     )
     return ScheduleLoaded(
@@ -85,11 +90,20 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         workdays=sum(1 for v in overrides.values() if v),
         recomputed=recomputed,
         replaced=existing is not None,
+        recomputed_records=recomputed_records,
     )
 
 
 def set_deadline(
-    session: Session, *, owner_type: str, owner_id: str, kind: str, start: dt.date, workdays: int
+    session: Session,
+    *,
+    owner_type: str,
+    owner_id: str,
+    kind: str,
+    start: dt.date,
+    workdays: int,
+    actor: str = "system",
+    clock: Clock | None = None,
 ) -> Deadline:
     """Record a deadline ``workdays`` working days after ``start``, flagged provisional when it must be."""
     result = calendar(session).add_workdays(start, workdays)
@@ -104,17 +118,117 @@ def set_deadline(
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="deadline.set",
+        entity="deadline",
+        entity_id=row.id,
+        after=_deadline_state(row),
+        detail={"owner": f"{owner_type}:{owner_id}", "kind": kind},
+        clock=clock,
+    )
     return row
 
 
-def recompute_provisional(session: Session) -> int:
-    """Recompute every provisional deadline with the calendar now in force; returns how many changed state."""
+def _deadline_state(row: Deadline) -> dict[str, object]:
+    return {
+        "owner_type": row.owner_type,
+        "owner_id": row.owner_id,
+        "kind": row.kind,
+        "start_date": row.start_date.isoformat(),
+        "workdays": row.workdays,
+        "due_date": row.due_date.isoformat(),
+        "provisional": row.provisional,
+    }
+
+
+def recompute_provisional(session: Session, *, actor: str = "system", clock: Clock | None = None) -> int:
+    """Recompute every provisional deadline with the calendar now in force; returns how many changed state.
+
+    Each change is audited (``deadline.recomputed``)."""
     cal = calendar(session)
     changed = 0
-    for row in session.scalars(select(Deadline).where(Deadline.provisional.is_(True))):
+    for row in session.scalars(select(Deadline).where(Deadline.provisional.is_(True)).order_by(Deadline.id)):
         result = cal.add_workdays(row.start_date, row.workdays)
         if result.date != row.due_date or result.provisional != row.provisional:
+            before = _deadline_state(row)
             row.due_date, row.provisional = result.date, result.provisional
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="deadline.recomputed",
+                entity="deadline",
+                entity_id=row.id,
+                before=before,
+                after=_deadline_state(row),
+                clock=clock,
+            )
             changed += 1
     session.flush()
     return changed
+
+
+def recompute_provisional_records(
+    session: Session, year: int, *, actor: str, clock: Clock | None = None
+) -> int:
+    """Recompute the timeliness of the provisional credit records whose span (decision to receipt)
+    touches ``year``, with the calendar now in force; returns how many records were recomputed.
+
+    The delay, the late verdict and the flag are stored again through records.service.timeliness (the
+    one rule), and each recomputed record gets an audit entry (``record.timeliness_recomputed``)."""
+    from xinyong.catalog.schema import CatalogItem
+    from xinyong.catalog.service import item_spec
+    from xinyong.models.catalog import CatalogItemRow
+    from xinyong.records.service import timeliness
+
+    cal = calendar(session)
+    specs: dict[int, CatalogItem] = {}
+    changed = 0
+    rows = session.scalars(
+        select(CreditRecord)
+        .where(
+            CreditRecord.timeliness_provisional.is_(True),
+            CreditRecord.decision_date <= dt.date(year, 12, 31),
+            CreditRecord.received_on >= dt.date(year, 1, 1),
+        )
+        .order_by(CreditRecord.id)
+    ).all()
+    for record in rows:
+        spec = specs.get(record.catalog_item_id)
+        if spec is None:
+            item = session.get(CatalogItemRow, record.catalog_item_id)
+            assert item is not None
+            spec = specs[record.catalog_item_id] = item_spec(item)
+        timely = timeliness(spec, record.decision_date, record.received_on, cal)
+        before = _timeliness_state(record)
+        record.delay_workdays, record.late = timely.delay_workdays, timely.late
+        record.timeliness_provisional = timely.provisional
+        after = _timeliness_state(record)
+        if after == before:
+            continue
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="record.timeliness_recomputed",
+            entity="credit_record",
+            entity_id=record.id,
+            subject_id=record.subject_id,
+            before=before,
+            after=after,
+            detail={"year": year, **after},
+            clock=clock,
+        )
+        changed += 1
+    session.flush()
+    return changed
+
+
+def _timeliness_state(record: CreditRecord) -> dict[str, object]:
+    return {
+        "delay_workdays": record.delay_workdays,
+        "late": record.late,
+        "provisional": record.timeliness_provisional,
+    }

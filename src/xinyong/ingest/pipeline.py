@@ -678,12 +678,38 @@ def _store_records(
         }
     )
     loader.load_records(session, frame)
+    _flag_provisional_timeliness(session, run, accepted, after_id=before)
     first_id, last_id = session.execute(
         select(func.min(CreditRecord.id), func.max(CreditRecord.id)).where(
             CreditRecord.id > before, CreditRecord.batch_id == run.batch_id
         )
     ).one()
     return first_id, last_id, data
+
+
+def _flag_provisional_timeliness(
+    session: Session, run: _Run, accepted: pl.DataFrame, *, after_id: int
+) -> None:
+    """Mark the just-stored rows whose delay was counted on weekends only (a year without a schedule);
+    ``xinyong workdays load`` recomputes them (deadlines.service.recompute_provisional_records)."""
+    from xinyong.records.service import timeliness
+
+    provisional = [
+        decided
+        for decided in accepted["decision_date"].drop_nulls().unique().to_list()
+        if timeliness(run.ctx.spec, decided, run.received_on, run.cal).provisional
+    ]
+    if provisional:
+        session.execute(
+            update(CreditRecord)
+            .where(
+                CreditRecord.batch_id == run.batch_id,
+                CreditRecord.id > after_id,
+                CreditRecord.decision_date.in_(provisional),
+            )
+            .values(timeliness_provisional=True)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _record_ids(session: Session, run: _Run, rows: pl.DataFrame) -> dict[int, int]:

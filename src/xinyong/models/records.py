@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base
@@ -53,6 +53,9 @@ class CreditRecord(Base):
     #: Working days from decision to receipt (kit.workdays), and whether that exceeded the item's limit.
     delay_workdays: Mapped[int | None]
     late: Mapped[bool] = mapped_column(default=False)
+    #: Whether delay_workdays/late were counted on weekends only because a year in the span had neither
+    #: chinese-calendar data nor a loaded schedule; recomputed when that year's schedule is loaded.
+    timeliness_provisional: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     #: Publication window (records.service owns the rule).
     published: Mapped[bool] = mapped_column(default=False)
     publish_from: Mapped[dt.date | None]

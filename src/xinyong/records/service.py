@@ -205,6 +205,7 @@ def create_record(
         received_on=received_on,
         delay_workdays=timely.delay_workdays,
         late=timely.late,
+        timeliness_provisional=timely.provisional,
         published=window.publish,
         publish_from=window.start,
         publish_min_end=window.min_end,

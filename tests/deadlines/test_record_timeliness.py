@@ -1,0 +1,172 @@
+"""Provisional timeliness of credit records (双公示 within 7 working days) in a year chinese-calendar does
+not cover (2027): stored with the flag on both paths (single record and batch intake), and recomputed,
+audited, when that year's schedule is loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog.schema import default_catalog_path
+from xinyong.catalog.service import import_catalog, item_row
+from xinyong.deadlines import service
+from xinyong.ingest.service import submit_records
+from xinyong.kit import ids
+from xinyong.kit.clock import FixedClock
+from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.models import AuditEntry, CreditRecord, Department, Subject
+from xinyong.models.subjects import SubjectKind
+from xinyong.records.service import create_record
+from xinyong.subjects.service import register_organisation
+
+DEPT = "320902-SCJG"
+#: 2027-04-28 (Wed) to 2027-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the
+#: 2027 schedule's 劳动节 (May 1-5) 5 working days, so on time.
+DECIDED = "2027-04-28"
+RECEIVED = dt.date(2027, 5, 10)
+
+SCHEDULE_2027 = """\
+year: 2027
+source: "国务院办公厅关于2027年部分节假日安排的通知（测试）"
+holidays:
+  - {name: 劳动节, start: 2027-05-01, end: 2027-05-05}
+workdays:
+  - {name: 劳动节调休, date: 2027-04-25}
+"""
+
+
+def _uscc(body: str, prefix: str = "91") -> str:
+    org = body + ids.calc_org_check(body)
+    return prefix + "320902" + org + ids.calc_uscc_check(prefix + "320902" + org)
+
+
+COMPANY = _uscc("MA1XY071")
+AUTHORITY = _uscc("MB100009", prefix="11")
+
+
+def penalty(key: str, decided: str = DECIDED) -> dict[str, Any]:
+    return {
+        "subject_name": "盐城恒通建设工程有限公司",
+        "subject_id": COMPANY,
+        "source_record_id": key,
+        "decision_no": f"亭市监罚〔2027〕{key}号",
+        "decision_date": decided,
+        "penalty_kind": "罚款(较大数额)",
+        "violation": "未按规定公示年度报告",
+        "violation_facts": "经查，当事人未按规定公示年度报告",
+        "legal_basis_text": "《企业信息公示暂行条例》第十八条",
+        "penalty_content": "罚款人民币伍万元",
+        "fine_amount": "50000",
+        "authority_name": "盐城市亭湖区市场监督管理局",
+        "authority_id": AUTHORITY,
+    }
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(dt.datetime(2027, 5, 10, 10, 0))
+
+
+@pytest.fixture
+def world(session: Session, clock: FixedClock) -> tuple[Department, Subject]:
+    import_catalog(
+        session,
+        default_catalog_path().read_text(encoding="utf-8"),
+        actor="test",
+        clock=clock,
+        source="default.yaml",
+    )
+    dept = Department(
+        code=DEPT, name="盐城市亭湖区市场监督管理局", kind="市场监管", region_code="320902", level="county"
+    )
+    session.add(dept)
+    session.flush()
+    company = register_organisation(
+        session,
+        kind=SubjectKind.legal_person,
+        name="盐城恒通建设工程有限公司",
+        uscc=COMPANY,
+        actor="test",
+        clock=clock,
+    )
+    return dept, company
+
+
+def _verdict(record: CreditRecord) -> tuple[int | None, bool, bool]:
+    return record.delay_workdays, record.late, record.timeliness_provisional
+
+
+def test_single_record_is_provisional_then_recomputed(
+    session: Session, clock: FixedClock, world: tuple[Department, Subject]
+) -> None:
+    dept, company = world
+    record = create_record(
+        session,
+        item=item_row(session, "CF-001"),
+        subject=company,
+        dept=dept,
+        data=penalty("T-1"),
+        received_on=RECEIVED,
+        actor="dept-user",
+        clock=clock,
+    )
+    # a 2026 record is not provisional and is not touched by loading 2027
+    settled = create_record(
+        session,
+        item=item_row(session, "CF-001"),
+        subject=company,
+        dept=dept,
+        data=penalty("T-2", decided="2026-09-28"),
+        received_on=dt.date(2026, 10, 12),
+        actor="dept-user",
+        clock=clock,
+    )
+    assert _verdict(record) == (8, True, True)  # weekends only
+    assert _verdict(settled) == (6, False, False)  # 2026-10-01..08 national holiday, 10-11 make-up day
+
+    loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+
+    assert loaded.recomputed_records == 1
+    session.refresh(record)
+    session.refresh(settled)
+    assert _verdict(record) == (5, False, False)
+    assert _verdict(settled) == (6, False, False)
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "record.timeliness_recomputed", AuditEntry.entity_id == str(record.id)
+        )
+    )
+    assert entry is not None and entry.subject_id == company.id
+    assert entry.detail == {"year": 2027, "delay_workdays": 5, "late": False, "provisional": False}
+
+
+def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
+    session: Session, clock: FixedClock, cipher: PersonalDataCipher, world: tuple[Department, Subject]
+) -> None:
+    outcome = submit_records(
+        session,
+        [penalty("B-1"), penalty("B-2", decided="2026-12-30")],
+        item_code="CF-001",
+        dept_code=DEPT,
+        actor="dept-user",
+        clock=clock,
+        cipher=cipher,
+    )
+    assert outcome.accepted == 2
+    rows = {r.source_record_id: r for r in session.scalars(select(CreditRecord))}
+    assert _verdict(rows["B-1"]) == (8, True, True)
+    # decided in 2026 but received in 2027: the 2027 part is counted on weekends only
+    assert rows["B-2"].timeliness_provisional and rows["B-2"].late
+
+    loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+
+    assert loaded.recomputed_records == 2
+    for row in rows.values():
+        session.refresh(row)
+    assert _verdict(rows["B-1"]) == (5, False, False)
+    assert not rows["B-2"].timeliness_provisional
+    assert rows["B-2"].delay_workdays == 91  # 93 weekdays, less May 3-5, plus the Apr 25 make-up day

@@ -134,6 +134,10 @@ def test_same_file_twice_stores_nothing_twice(
     assert (third.accepted, third.duplicates, third.rejected) == (1, 5, 0)
     assert {i.code for i in third.issues} == {"INGEST_DUPLICATE_IGNORED"}
     assert _records(world) == 6
+    # uploads may hold personal data in clear: none is kept once its batch is done
+    assert [f for f in (tmp_path / "store").rglob("*") if f.is_file()] == []
+    stored = world.scalars(select(IngestBatch.stored_path).where(IngestBatch.id >= first.batch_id)).all()
+    assert stored and all(path is None for path in stored)
 
 
 def test_changed_row_under_a_known_key_is_rejected_not_overwritten(
@@ -378,3 +382,36 @@ def test_a_line_with_too_many_values_is_rejected_alone(
     assert "没收违法所得" in "".join(str(v) for v in kept.raw.values())
     assert kept.source_record_id == "R-2"
     assert _records(world) == 4
+
+
+def test_a_subject_outside_the_items_subject_types_is_refused(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    """CF-001 (行政处罚) covers companies, organisations, self-employed businesses and public
+    institutions; a government body's penalty belongs to another item, known subject or not."""
+    from xinyong.models.subjects import SubjectKind
+    from xinyong.subjects.service import register_organisation
+
+    from ingestworld import AUTHORITY, uscc
+
+    bureau = uscc("MB100002", prefix="11")
+    register_organisation(
+        world, kind=SubjectKind.government_body, name="亭湖区某局", uscc=bureau, actor="t", clock=clock
+    )
+    world.commit()
+    before = world.scalar(select(func.count()).select_from(Subject))
+    rows = [
+        penalty("T-1"),
+        penalty("T-2", subject_id=bureau, name="亭湖区某局"),
+        penalty("T-3", subject_id=AUTHORITY, name="盐城市某委员会"),  # unknown, code says 机关
+    ]
+    outcome = _submit(sessions, write_csv(tmp_path / "types.csv", rows), clock, cipher, tmp_path)
+    assert (outcome.accepted, outcome.rejected) == (1, 2)
+    refused = {i.row_no: i for i in outcome.issues if i.code == "SUBJECT_TYPE_NOT_ALLOWED"}
+    assert set(refused) == {3, 4}
+    assert "政府机构" in refused[3].message and "个体工商户" in refused[3].message
+    assert world.scalar(select(func.count()).select_from(Subject)) == before  # nothing registered

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,13 +111,11 @@ def _transcode(source: Path, target: Path) -> None:
 
 
 def keep(staged: StagedFile, store_dir: Path) -> Path:
-    """Move the staged copy to its permanent name (by digest); an identical copy is reused."""
-    final = store_dir / staged.sha256[:2] / f"{staged.sha256}.{staged.fmt}"
+    """Move the staged copy to a name of its own, kept until its batch finishes (then deleted: the
+    file may hold personal data in clear, and the records it became are stored protected)."""
+    final = store_dir / staged.sha256[:2] / f"{staged.sha256}.{uuid.uuid4().hex[:12]}.{staged.fmt}"
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        staged.temp_path.unlink(missing_ok=True)
-    else:
-        os.replace(staged.temp_path, final)
+    os.replace(staged.temp_path, final)
     return final
 
 

@@ -73,8 +73,9 @@ class BatchOutcome(BatchSummary):
         """A one-paragraph Chinese summary (CLI, logs)."""
         if self.status == "duplicate":
             return (
-                f"批次 {self.batch_id}：该文件已于批次 {self.duplicate_of_id} 提交过，本次未重复入库"
-                f"（忽略重复 {self.duplicates} 行）"
+                f"批次 {self.batch_id}：该文件已于批次 {self.duplicate_of_id} 提交过，整份文件"
+                f"（{self.duplicates} 行）未再处理，也未重复入库；该批次的结果（含被拒收的行）见批次 "
+                f"{self.duplicate_of_id}"
             )
         text = (
             f"批次 {self.batch_id}（{STATUS_ZH.get(self.status, self.status)}）：共处理 {self.rows} 行，"

@@ -180,7 +180,7 @@ def submit_file(
                     fmt=fmt,
                     sha256=staged.sha256,
                     file_name=file_name or path.name,
-                    stored_path=prior.stored_path,
+                    stored_path=None,
                     actor=actor,
                     clock=clock,
                     ignored=lay.ignored,
@@ -300,6 +300,7 @@ def resume_batch(
         batch.finished_at = clock.now()
         batch.rows_total = batch.rows_done
         batch.error_code = batch.error_message = None
+        batch.stored_path = None  # the file is deleted once this commits
         audit.record(
             session,
             actor=actor,
@@ -314,7 +315,9 @@ def resume_batch(
             },
             clock=clock,
         )
-        return batch_outcome(session, batch_id)
+        outcome = batch_outcome(session, batch_id)
+    path.unlink(missing_ok=True)
+    return outcome
 
 
 def _note_ignored(session: Session, batch_id: int, ignored: list[str]) -> None:

@@ -67,6 +67,7 @@ from xinyong.models import (
     SubjectIdentifier,
     SubjectKind,
 )
+from xinyong.models.subjects import SUBJECT_KIND_ZH
 from xinyong.records.service import SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN, assess_frame
 
 DEFAULT_CHUNK_ROWS: Final = 50_000
@@ -80,6 +81,7 @@ NAME_MISMATCH: Final = "SUBJECT_NAME_MISMATCH"
 AUTO_REGISTERED: Final = "SUBJECT_AUTO_REGISTERED"
 OLD_CODE_CONVERTED: Final = "SUBJECT_OLD_CODE_CONVERTED"
 OLD_CODE_UNKNOWN: Final = "SUBJECT_OLD_CODE_UNKNOWN"
+SUBJECT_TYPE_NOT_ALLOWED: Final = "SUBJECT_TYPE_NOT_ALLOWED"
 
 Progress = Callable[[int, int | None], None]
 Db = Engine | sessionmaker[Session]
@@ -288,6 +290,8 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
             pl.lit(None, dtype=pl.String).alias("__name_norm"),
         ), issues
     found: dict[str, tuple[int, str]] = {}  # key -> (subject id, name_norm); key = USCC or ric hash
+    kinds: dict[str, str] = {}  # key -> subject kind, to hold against the item's subject types
+    allowed = {t.value for t in run.ctx.spec.subject_types}
 
     # old codes (新旧码转换)
     old_rows = frame.filter(pl.col(KIND) == "old").select(ROW, "subject_id")
@@ -335,11 +339,14 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
     # organisations, by USCC: one query per piece of distinct codes
     usccs = frame.filter(pl.col(KIND) == "uscc")["subject_id"].unique().to_list()
     for condition in _in(session, Subject.uscc, usccs):
-        for sid, uscc, norm in session.execute(
-            select(Subject.id, Subject.uscc, Subject.name_norm).where(condition)
+        for sid, uscc, norm, kind in session.execute(
+            select(Subject.id, Subject.uscc, Subject.name_norm, Subject.kind).where(condition)
         ):
             found[str(uscc)] = (sid, norm)
-    missing = [u for u in usccs if u not in found]
+            kinds[str(uscc)] = kind.value
+    unknown = [u for u in usccs if u not in found]
+    kinds.update({u: _KIND_BY_PREFIX.get(u[:2], SubjectKind.legal_person).value for u in unknown})
+    missing = [u for u in unknown if kinds[u] in allowed]  # never register a subject for a refused row
     new_keys: set[str] = set()
     if missing:
         names = dict(
@@ -354,7 +361,9 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
     # natural persons, by keyed hash of the citizen ID
     rics = frame.filter(pl.col(KIND) == "ric")["subject_id"].unique().to_list()
     hashes: dict[str, str] = {}
-    if rics:
+    if rics and SubjectKind.natural_person.value not in allowed:
+        kinds.update({r: SubjectKind.natural_person.value for r in rics})
+    elif rics:
         if run.cipher is None:
             raise InvalidInput("记录含身份证号码，需要个人信息密钥", code="RECORD_CIPHER_REQUIRED")
         hashes = {r: run.cipher.index(r) for r in rics}
@@ -365,6 +374,7 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
                 .where(SubjectIdentifier.scheme == IdScheme.ric_hash, condition)
             ):
                 found[value] = (sid, norm)
+                kinds[value] = SubjectKind.natural_person.value
         from xinyong.subjects.service import register_person
 
         names_p = dict(
@@ -379,6 +389,7 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
                     session, name=names_p[ric], ric=ric, cipher=run.cipher, actor=run.actor, clock=run.clock
                 )
                 found[digest] = (person.id, person.name_norm)
+                kinds[digest] = SubjectKind.natural_person.value
                 new_keys.add(digest)
 
     key = (
@@ -389,6 +400,22 @@ def _resolve_subjects(session: Session, run: _Run, frame: pl.DataFrame) -> tuple
         else pl.col("subject_id")
     )
     frame = frame.with_columns(key.alias("__key"))
+    refused = frame.filter(
+        ~pl.col("__key").replace_strict(kinds, default=None, return_dtype=pl.String).is_in(list(allowed))
+    )
+    if refused.height:
+        may = "、".join(SUBJECT_KIND_ZH[SubjectKind(t)] for t in sorted(allowed))
+        for row_no, subject_key in refused.select(ROW, "__key").iter_rows():
+            kind_zh = SUBJECT_KIND_ZH[SubjectKind(kinds[subject_key])] if subject_key in kinds else "未知"
+            issues.append(
+                Issue(
+                    row_no,
+                    "subject_id",
+                    SUBJECT_TYPE_NOT_ALLOWED,
+                    f"「{run.ctx.label('subject_id')}」对应的信用主体是{kind_zh}，本目录事项只收录：{may}",
+                )
+            )
+        frame = frame.filter(~pl.col(ROW).is_in(refused[ROW].to_list()))
     frame = frame.with_columns(
         pl.col("__key")
         .replace_strict({k: v[0] for k, v in found.items()}, default=None, return_dtype=pl.Int64)

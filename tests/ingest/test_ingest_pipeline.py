@@ -415,3 +415,27 @@ def test_a_subject_outside_the_items_subject_types_is_refused(
     assert set(refused) == {3, 4}
     assert "政府机构" in refused[3].message and "个体工商户" in refused[3].message
     assert world.scalar(select(func.count()).select_from(Subject)) == before  # nothing registered
+
+
+def test_a_fixed_file_submitted_again_closes_the_earlier_rejections(
+    world: Session,
+    sessions: sessionmaker[Session],
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    """The clerk's usual way: correct the spreadsheet and submit it again. The earlier batch's
+    rejected rows are then fixed (by the new batch), not left open for ever."""
+    rows = [penalty("F-1"), penalty("F-2", decided="2030-01-01"), penalty("F-3", fine_amount="五万")]
+    first = _submit(sessions, write_csv(tmp_path / "v1.csv", rows), clock, cipher, tmp_path)
+    assert (first.accepted, first.rejected, first.open_rejected_rows) == (1, 2, 2)
+    rows[1] = penalty("F-2")  # F-3 is still wrong in the second file
+    second = _submit(sessions, write_csv(tmp_path / "v2.csv", rows), clock, cipher, tmp_path)
+    assert (second.accepted, second.duplicates, second.rejected) == (1, 1, 1)
+    closed = world.scalars(select(RejectedRow).where(RejectedRow.batch_id == first.batch_id)).all()
+    by_key = {r.source_record_id: r for r in closed}
+    assert by_key["F-2"].status.value == "fixed" and by_key["F-2"].fixed_batch_id == second.batch_id
+    f2 = world.scalar(select(CreditRecord.id).where(CreditRecord.source_record_id == "F-2"))
+    assert by_key["F-2"].fixed_record_id == f2
+    assert by_key["F-3"].status.value == "open"
+    assert reports.batch_outcome(world, first.batch_id).open_rejected_rows == 1

@@ -221,6 +221,8 @@ def process_chunk(session: Session, run: _Run, raw: pl.DataFrame, *, expected_do
         )
     if run.resubmission_of is not None:
         _link_fixes(session, run, ids_by_row, rejected_rows, dup_rows)
+    if accepted.height:
+        _close_fixed_elsewhere(session, run, accepted["source_record_id"].to_list())
     counts.accepted = accepted.height
     counts.rejected = len(rejected_rows)
     counts.warnings = len(warning_issues)
@@ -790,6 +792,45 @@ def _store_rejected(session: Session, run: _Run, raw: pl.DataFrame, rows: list[i
             }
         )
     session.execute(insert(RejectedRow), payload)
+
+
+def _close_fixed_elsewhere(session: Session, run: _Run, keys: list[str]) -> None:
+    """A record stored now under a key (department + item + source record id) that an earlier batch
+    rejected means the department fixed it and sent it again in a new file: close that rejected row,
+    so the department's open corrections are the ones still to do."""
+    earlier = select(IngestBatch.id).where(
+        IngestBatch.dept_id == run.dept_id,
+        IngestBatch.catalog_item_id == run.item_id,
+        IngestBatch.id != run.batch_id,
+    )
+    stored = (
+        select(CreditRecord.id)
+        .where(
+            CreditRecord.source_dept_id == run.dept_id,
+            CreditRecord.catalog_item_id == run.item_id,
+            CreditRecord.source_record_id == RejectedRow.source_record_id,
+        )
+        .order_by(CreditRecord.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    waiting = session.execute(
+        select(RejectedRow.id, RejectedRow.source_record_id).where(
+            RejectedRow.status == RejectedStatus.open,
+            RejectedRow.batch_id.in_(earlier),
+            RejectedRow.source_record_id.is_not(None),
+        )
+    ).all()
+    if not waiting:  # the usual case: one small indexed query per chunk
+        return
+    wanted = set(keys)
+    hits = [row_id for row_id, key in waiting if key in wanted]
+    for piece in _pieces(hits):
+        session.execute(
+            update(RejectedRow)
+            .where(RejectedRow.id.in_(piece))
+            .values(status=RejectedStatus.fixed, fixed_batch_id=run.batch_id, fixed_record_id=stored)
+        )
 
 
 def _link_fixes(

@@ -5,7 +5,8 @@ Registered in xinyong.cli as ``app.command("ingest")(ingest_command)``; also run
 report says which and why), 1 when the batch finished but *no* row was accepted and some were
 rejected (so scripts notice a wholly wrong file), 2 on an error that stopped the batch (unknown item
 or department, unreadable file ...). A batch stopped half way (killed, or failed) resumes where it
-stopped when the same command is run again, or with ``--resume BATCH_ID``.
+stopped when the same command is run again, or with ``--resume BATCH_ID``. ``--fixes-of BATCH_ID FILE``
+resubmits corrected rejected rows (the rejected-rows download, edited; 原行号 kept).
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def ingest_command(
     dept: Annotated[str | None, typer.Option("--dept", help="报送部门代码，如 320902-SCJG")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="文件格式 csv/xlsx/jsonl；默认按扩展名")] = None,
     resume: Annotated[int | None, typer.Option("--resume", help="续传中断的批次（批次编号）")] = None,
+    fixes_of: Annotated[
+        int | None,
+        typer.Option(
+            "--fixes-of",
+            help="重新提交某批次被拒收行的更正：FILE 为改好的被拒收行文件（保留“原行号”列，只需改错的字段）",
+        ),
+    ] = None,
     errors: Annotated[
         Path | None,
         typer.Option("--errors", help="逐行问题报告的保存路径（.csv 或 .xlsx）；默认与文件同目录"),
@@ -56,14 +64,17 @@ def ingest_command(
     from xinyong import schema
     from xinyong.db import session_factory, transaction
     from xinyong.ingest import reports
-    from xinyong.ingest.service import resume_batch, submit_file
+    from xinyong.ingest.service import resubmit_rejected, resume_batch, submit_file
 
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     schema.upgrade(engine)
     clock = SystemClock()
     cipher = cipher_from_settings(settings)
-    if resume is None and (file is None or item is None or dept is None):
+    if fixes_of is not None and file is None:
+        _err.print("[red]错误 INGEST_ARGS[/red]：--fixes-of 需要给出改好的被拒收行文件")
+        raise typer.Exit(2)
+    if resume is None and fixes_of is None and (file is None or item is None or dept is None):
         _err.print("[red]错误 INGEST_ARGS[/red]：请给出文件、--item 和 --dept，或用 --resume 批次编号 续传")
         raise typer.Exit(2)
     with Progress(
@@ -81,8 +92,14 @@ def ingest_command(
             bar.update(task, completed=done, total=total)
 
         try:
-            if resume is not None:
-                outcome: BatchOutcome = resume_batch(
+            if fixes_of is not None:
+                assert file is not None
+                with transaction(session_factory(engine)) as session:
+                    outcome: BatchOutcome = resubmit_rejected(
+                        session, fixes_of, file, actor=_actor(), clock=clock, cipher=cipher
+                    )
+            elif resume is not None:
+                outcome = resume_batch(
                     engine,
                     resume,
                     actor=_actor(),

@@ -76,3 +76,12 @@ def test_double_publicity_timeliness() -> None:
     late = timeliness(PENALTY, dt.date(2025, 9, 26), dt.date(2025, 10, 20), cal)
     assert late.late and late.delay_workdays > 7
     assert timeliness(LICENCE, dt.date(2025, 9, 26), dt.date(2025, 10, 20), cal).late
+
+
+def test_no_override_for_information_without_severity() -> None:
+    """A licence is not dishonesty information: its severity cannot be "adjusted" into one (which
+    would also give it a publication window the catalog never allows)."""
+    with pytest.raises(DomainError) as refused:
+        severity_of(LICENCE, {"decision_date": "2026-03-10"}, override=Severity.serious, reason="情节严重")
+    assert refused.value.code == "RECORD_SEVERITY_NOT_APPLICABLE"
+    assert "不是失信信息" in refused.value.message

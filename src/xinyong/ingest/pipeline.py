@@ -188,7 +188,10 @@ def process_chunk(session: Session, run: _Run, raw: pl.DataFrame, *, expected_do
     failed = assessed.filter(pl.col("assess_error").is_not_null())
     by_field = getattr(spec.severity_rule, "by_field", None)
     for row_no, code, message in failed.select(ROW, "assess_error", "assess_message").iter_rows():
-        where = SEVERITY_REASON_COLUMN if code == "RECORD_SEVERITY_REASON_REQUIRED" else by_field
+        where = {
+            "RECORD_SEVERITY_REASON_REQUIRED": SEVERITY_REASON_COLUMN,
+            "RECORD_SEVERITY_NOT_APPLICABLE": SEVERITY_OVERRIDE_COLUMN,
+        }.get(code, by_field)
         issues.append(Issue(row_no, where, code, message))
     accepted = assessed.filter(pl.col("assess_error").is_null())
     first_id, last_id, data = _store_records(session, run, accepted)

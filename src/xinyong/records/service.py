@@ -89,7 +89,14 @@ def publication_window(item: CatalogItem, data: dict[str, Any], severity: Severi
 def severity_of(
     item: CatalogItem, data: dict[str, Any], *, override: Severity | None = None, reason: str | None = None
 ) -> Severity | None:
-    """The catalog's severity for the record; the source may override it, but only with a reason."""
+    """The catalog's severity for the record; the source may override it, but only with a reason,
+    and only for dishonesty information (a licence or an honour has no severity to adjust)."""
+    if override is not None and not item.is_dishonesty_info:
+        raise InvalidInput(
+            f"「{item.name}」不是失信信息，没有严重程度，不能调整",
+            code="RECORD_SEVERITY_NOT_APPLICABLE",
+            details={"item": item.code},
+        )
     if override is not None:
         if not reason or not reason.strip():
             raise InvalidInput(

@@ -126,3 +126,89 @@ def test_demo_loads_realistic_data(fresh_database: Database) -> None:
     assert {"legal_person", "natural_person"} <= kinds
     assert records > 30 and depts > 10
     assert run(fresh_database, "audit", "verify").returncode == 0
+
+
+def test_check_id_shows_warnings_of_a_valid_code() -> None:
+    code = "91999999MA1X2Y3T45"  # valid check character, unknown region 999999
+    result = run(None, "check-id", code)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["valid"] is True
+    region = [w for w in body["warnings"] if w["code"] == "ID_USCC_REGION"]
+    assert region and "999999" in region[0]["message"] and "行政区划" in region[0]["message"]
+    clean = json.loads(run(None, "check-id", "91110000600037341L").stdout)
+    assert clean["warnings"] == []
+
+
+def test_depts_create_and_list(fresh_database: Database) -> None:
+    made = run(
+        fresh_database,
+        "depts",
+        "create",
+        "320902-SCJG",
+        "盐城市亭湖区市场监督管理局",
+        "--kind",
+        "市场监管",
+        "--region",
+        "320902",
+        "--level",
+        "county",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "已创建部门 320902-SCJG" in made.stdout
+    wrong = run(
+        fresh_database, "depts", "create", "320902-SW", "盐城市亭湖区税务局", "--kind", "税务",
+        "--region", "320902", "--level", "province",
+    )  # fmt: skip
+    assert wrong.returncode == 2
+    assert "DEPT_LEVEL_MISMATCH" in wrong.stderr and "不是省级" in wrong.stderr
+    unknown = run(
+        fresh_database, "depts", "create", "329999-SW", "某税务局", "--kind", "税务", "--region", "329999"
+    )
+    assert unknown.returncode == 2 and "DEPT_REGION_UNKNOWN" in unknown.stderr
+    listed = run(fresh_database, "depts", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "320902-SCJG\t盐城市亭湖区市场监督管理局\t市场监管\t320902\t县级\t启用"
+    ]
+    with fresh_database.engine.connect() as conn:
+        actions = conn.execute(text("SELECT action FROM audit_log ORDER BY id")).scalars().all()
+    assert actions == ["department.created"]
+
+
+@pytest.mark.parametrize(
+    "args", [("workdays", "add", "2025-09-26", "15"), ("audit", "verify"), ("depts", "list")]
+)
+def test_uninitialised_database_is_refused_in_chinese(tmp_path: Path, args: tuple[str, ...]) -> None:
+    db_file = tmp_path / "never" / "xinyong.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
+    env["XINYONG_DATABASE_URL"] = f"sqlite:///{db_file}"
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 2
+    assert (
+        "DB_NOT_INITIALISED" in result.stderr and "数据库尚未初始化，请先运行 xinyong init" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not db_file.exists()
+
+
+def test_empty_database_is_refused_too(tmp_path: Path) -> None:
+    from xinyong.db import make_engine
+
+    db_file = tmp_path / "empty.sqlite3"
+    engine = make_engine(f"sqlite:///{db_file}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE unrelated (id INTEGER)"))
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
+    env["XINYONG_DATABASE_URL"] = f"sqlite:///{db_file}"
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "数据库尚未初始化" in result.stderr

@@ -1,4 +1,4 @@
-"""Command line: init, serve, demo, check-id, catalog, workdays, audit, users, tokens, keys.
+"""Command line: init, serve, demo, check-id, catalog, workdays, audit, depts, users, tokens, keys.
 
 Each command prints Chinese messages; on a domain error it prints the code and exits with status 2."""
 
@@ -31,9 +31,11 @@ app.add_typer(audit_app, name="audit")
 users_app = typer.Typer(help="账户：创建、停用、启用", no_args_is_help=True)
 tokens_app = typer.Typer(help="接口访问令牌：签发、吊销、列表", no_args_is_help=True)
 keys_app = typer.Typer(help="个人信息加密密钥", no_args_is_help=True)
+depts_app = typer.Typer(help="部门：创建、列表", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(keys_app, name="keys")
+app.add_typer(depts_app, name="depts")
 
 out = Console()
 err = Console(stderr=True)
@@ -47,7 +49,34 @@ def actor() -> str:
 
 
 def _sessions() -> sessionmaker[Session]:
-    return session_factory(make_engine(get_settings().effective_database_url))
+    """Sessions on the configured database, which must already be initialised (``xinyong init``).
+
+    An uninitialised database is refused with a Chinese message and exit status 2 — and a missing
+    SQLite file is not created by asking."""
+    from sqlalchemy.engine import make_url
+
+    from xinyong import schema
+
+    url = get_settings().effective_database_url
+    parsed = make_url(url)
+    missing_file = (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(str(parsed.database)).exists()
+    )
+    engine = None if missing_file else make_engine(url)
+    revision = None if engine is None else schema.current_revision(engine)
+    if revision is None:
+        fail(DomainError("数据库尚未初始化，请先运行 xinyong init", code="DB_NOT_INITIALISED"))
+    if revision not in schema.heads():
+        fail(
+            DomainError(
+                f"数据库结构不是最新版本（{revision}），请先运行 xinyong init 升级",
+                code="DB_SCHEMA_OUTDATED",
+            )
+        )
+    assert engine is not None
+    return session_factory(engine)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -147,6 +176,7 @@ def check_id(code: str) -> None:
         "error_code": verdict.error_code,
         "message": verdict.message,
         "parts": dict(verdict.parts),
+        "warnings": [{"code": w.code, "message": w.message} for w in verdict.warnings],
     }
     print(json.dumps(body, ensure_ascii=False, indent=2, default=str))
     if not verdict.valid:
@@ -277,6 +307,58 @@ def audit_verify() -> None:
 
 def _clock() -> SystemClock:
     return SystemClock()
+
+
+@depts_app.command("create")
+def depts_create(
+    code: Annotated[str, typer.Argument(help="部门代码，如 320902-SCJG")],
+    name: Annotated[str, typer.Argument(help="部门全称，如 盐城市亭湖区市场监督管理局")],
+    kind: Annotated[str, typer.Option("--kind", help="部门类别，与目录的来源部门类别对应，如 市场监管")],
+    region: Annotated[str, typer.Option("--region", help="所服务行政区划的 6 位代码，如 320902")],
+    level: Annotated[
+        str | None, typer.Option("--level", help="层级 province / city / county；省略则取行政区划的层级")
+    ] = None,
+) -> None:
+    """创建部门：校验行政区划代码和层级，写入审计日志。"""
+    from xinyong.departments.service import LEVEL_ZH, create_department
+
+    try:
+        with transaction(_sessions()) as session:
+            dept = create_department(
+                session,
+                code=code,
+                name=name,
+                kind=kind,
+                region_code=region,
+                level=level,
+                actor=actor(),
+                clock=_clock(),
+            )
+            where = f"{dept.region_code}，{LEVEL_ZH[dept.level]}"
+            line = f"已创建部门 {dept.code}：{dept.name}（{dept.kind}，{where}）"
+    except DomainError as exc:
+        fail(exc)
+    out.print(line)
+
+
+@depts_app.command("list")
+def depts_list(
+    region: Annotated[str | None, typer.Option("--region", help="只列出该行政区划的部门")] = None,
+) -> None:
+    """列出部门：代码、名称、类别、行政区划、层级、状态。"""
+    from xinyong.departments.service import LEVEL_ZH, list_departments
+
+    with transaction(_sessions()) as session:
+        depts = list_departments(session, region_code=region)
+        rows = [
+            f"{d.code}\t{d.name}\t{d.kind}\t{d.region_code}\t{LEVEL_ZH.get(d.level, d.level)}"
+            f"\t{'启用' if d.active else '停用'}"
+            for d in depts
+        ]
+    for row in rows:
+        print(row)
+    if not rows:
+        out.print("尚无部门")
 
 
 @users_app.command("create")

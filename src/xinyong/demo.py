@@ -2,7 +2,11 @@
 
 The generators are plain functions of a seed and a size, so benchmarks reuse them to make big files.
 Every code is valid (check characters computed with kit.ids); every citizen ID is fictional: the
-sequence part starts with 99, and the names are of the form 「姓 + 某 + 名」.
+sequence part starts with 99, and the names are of the form 「姓 + 某 + 名」. Phone numbers are fictional
+too: 11 digits starting with 1000 (:data:`DEMO_PHONE_PREFIX`); the 10 block of China's numbering plan
+holds only carriers' service numbers, so no subscriber can have one. Places are the real divisions of
+the platform's region with their real names (盐城市亭湖区, 阜宁县, 东台市), and departments are named
+as they are officially (盐城市亭湖区市场监督管理局, 东台市税务局).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import get_settings
-from xinyong.kit import audit, ids, regions
+from xinyong.departments.service import create_department
+from xinyong.kit import ids, regions
 from xinyong.kit.clock import Clock, FixedClock
 from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import Conflict
@@ -30,6 +35,8 @@ from xinyong.subjects import service as subjects_service
 
 #: The demo runs "as of" this day, so the same seed always gives the same data.
 DEMO_TODAY = dt.date(2026, 11, 20)
+#: Demo phone numbers are this prefix + 7 digits: never a real subscriber (see the module docstring).
+DEMO_PHONE_PREFIX = "1000"
 
 CITY_DEPARTMENTS = [
     ("XYB", "社会信用体系建设领导小组办公室", "信用办"),
@@ -142,6 +149,35 @@ def demo_regions(city_code: str) -> list[regions.Region]:
     return [city, *counties]
 
 
+def official_place(region_code: str) -> str:
+    """The place name a body of the region carries officially: 盐城市 for the city, 盐城市亭湖区 for a
+    district (区 take their city's name), 阜宁县 / 东台市 for counties and county-level cities."""
+    region = regions.get_region(region_code)
+    if region is None:
+        raise ValueError(f"unknown region {region_code}")
+    city = regions.city_of(region_code)
+    if region.level == "county" and region.name.endswith("区") and city is not None:
+        return city.name + region.name
+    return region.name
+
+
+def short_place(region_code: str) -> str:
+    """The short place name companies use: 盐城 (for the city and its districts), 阜宁, 东台."""
+    region = regions.get_region(region_code)
+    if region is None:
+        raise ValueError(f"unknown region {region_code}")
+    city = regions.city_of(region_code)
+    if region.level == "county" and region.name.endswith("区") and city is not None:
+        region = city
+    name = region.name
+    return name[:-1] if len(name) > 2 and name[-1] in "市县区" else name
+
+
+def demo_phone(rng: random.Random) -> str:
+    """A fictional 11-digit phone number (:data:`DEMO_PHONE_PREFIX` + 7 digits)."""
+    return DEMO_PHONE_PREFIX + "".join(rng.choice("0123456789") for _ in range(7))
+
+
 def _org_code(rng: random.Random) -> str:
     body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
     return body + ids.calc_org_check(body)
@@ -172,10 +208,18 @@ def generate_orgs(
     """``n`` organisations with valid codes and plausible names; about one in ten in traditional characters,
     one in eight with full-width brackets, one in four with a pre-2015 registration number."""
     rng = random.Random(seed)
+    bodies: set[str] = set()  # a government body or public institution exists once
     for _ in range(n):
         region = rng.choice(region_codes)
-        place = (regions.region_name(region) or "")[:2]
+        place, official = short_place(region), official_place(region)
         roll = rng.random()
+        body = ""
+        if roll >= 0.95:
+            body = f"{official}{rng.choice(['交通运输局', '水利局', '城市管理局', '农业农村局'])}"
+        elif roll >= 0.90:
+            body = f"{official}{rng.choice(['第一人民医院', '实验小学', '公共资源交易中心', '检验检测中心'])}"
+        if body in bodies:
+            roll = 0.0  # taken: a company instead
         if roll < 0.70:
             kind, prefix = SubjectKind.legal_person, "91"
             name = f"{place}{rng.choice(TRADE_NAMES)}{rng.choice(INDUSTRIES)}{rng.choice(FORMS)}"
@@ -184,16 +228,14 @@ def generate_orgs(
         elif roll < 0.85:
             kind, prefix = SubjectKind.individual_business, "92"
             shop = rng.choice(["餐馆", "超市", "五金店", "理发店", "水果店"])
-            name = f"{place}市{rng.choice(TRADE_NAMES)}{shop}"
+            name = f"{official}{rng.choice(TRADE_NAMES)}{shop}"
         elif roll < 0.90:
             kind, prefix = SubjectKind.unincorporated_org, "91"
             name = f"{place}{rng.choice(TRADE_NAMES)}投资合伙企业（有限合伙）"
-        elif roll < 0.95:
-            kind, prefix = SubjectKind.public_institution, "12"
-            name = f"{place}{rng.choice(['第一人民医院', '实验小学', '公共资源交易中心', '检验检测中心'])}"
         else:
-            kind, prefix = SubjectKind.government_body, "11"
-            name = f"{place}{rng.choice(['交通运输局', '水利局', '城市管理局', '农业农村局'])}"
+            kind = SubjectKind.public_institution if roll < 0.95 else SubjectKind.government_body
+            prefix, name = ("12" if roll < 0.95 else "11"), body
+            bodies.add(body)
         if traditional is not None and rng.random() < 0.10:
             name = traditional(name)
         registered = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9000))
@@ -224,7 +266,7 @@ def generate_persons(n: int, seed: int, region_codes: list[str]) -> Iterator[Dem
         yield DemoPerson(
             name=_person_name(rng),
             ric=number,
-            phone="1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+            phone=demo_phone(rng),
         )
 
 
@@ -264,6 +306,7 @@ class DemoSummary:
 
 
 def _departments(session: Session, city_code: str, actor: str, clock: Clock) -> list[Department]:
+    """The city's and its counties' departments, created through departments.service (as the CLI does)."""
     depts: list[Department] = []
     for region in demo_regions(city_code):
         table = CITY_DEPARTMENTS if region.code == city_code else COUNTY_DEPARTMENTS
@@ -273,22 +316,28 @@ def _departments(session: Session, city_code: str, actor: str, clock: Clock) -> 
             if existing is not None:
                 depts.append(existing)
                 continue
-            dept = Department(
-                code=code, name=region.name + name, kind=kind, region_code=region.code, level=region.level
+            depts.append(
+                create_department(
+                    session,
+                    code=code,
+                    name=official_place(region.code) + name,
+                    kind=kind,
+                    region_code=region.code,
+                    level=region.level,
+                    actor=actor,
+                    clock=clock,
+                )
             )
-            session.add(dept)
-            session.flush()
-            audit.record(
-                session,
-                actor=actor,
-                action="department.created",
-                entity="department",
-                entity_id=dept.id,
-                after={"code": code, "name": dept.name},
-                clock=clock,
-            )
-            depts.append(dept)
     return depts
+
+
+def demo_split(subjects: int) -> tuple[int, int]:
+    """(organisations, persons) for ``subjects`` subjects: about one in fifty a person, at least one
+    organisation whenever ``subjects >= 1`` and at least one person from two subjects on."""
+    if subjects <= 1:
+        return max(subjects, 0), 0
+    persons = min(max(1, subjects // 50), subjects - 1)
+    return subjects - persons, persons
 
 
 def load_demo(
@@ -321,11 +370,11 @@ def load_demo(
     region_codes = [r.code for r in demo_regions(settings.platform_region)]
     s2t = opencc.OpenCC("s2t")
     rng = random.Random(seed)
-    n_persons = max(3, subjects // 50)
+    n_orgs, n_persons = demo_split(subjects)
     created: list[Subject] = []
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("生成信用主体", total=subjects)
-        for org in generate_orgs(subjects - n_persons, seed, region_codes, traditional=s2t.convert):
+        for org in generate_orgs(n_orgs, seed, region_codes, traditional=s2t.convert):
             if session.scalar(select(Subject.id).where(Subject.uscc == org.uscc)) is not None:
                 continue
             created.append(

@@ -48,6 +48,10 @@ def test_timeliness_report_and_late_records(session: Session, cipher: PersonalDa
     everyone = reports.timeliness_report(session, dept_code=None, month="2025-10")
     assert [d.dept_code for d in everyone.departments] == [DEPT]
     assert reports.timeliness_report(session, dept_code=DEPT, month="2025-11").departments[0].total == 0
+    # a source that sent nothing in a month is still listed, with zeros; one that never sent is not
+    [silent] = reports.timeliness_report(session, dept_code=None, month="2025-11").departments
+    assert (silent.dept_code, silent.total, silent.on_time_rate) == (DEPT, 0, None)
+    assert reports.timeliness_report(session, dept_code=None, month="2025-09").departments == []
     with pytest.raises(DomainError) as bad_month:
         reports.timeliness_report(session, dept_code=DEPT, month="2025-13")
     assert bad_month.value.code == "INGEST_MONTH_INVALID"

@@ -308,7 +308,10 @@ def _median(histogram: dict[int, int]) -> float | None:
 
 def timeliness_report(session: Session, *, dept_code: str | None, month: str) -> TimelinessReport:
     """Per department: licence and penalty records received in ``month`` (YYYY-MM), how many within
-    the item's collection deadline, the on-time rate and the median delay in working days."""
+    the item's collection deadline, the on-time rate and the median delay in working days.
+
+    Every department that has ever submitted such records up to that month is listed, with zeros
+    when it sent nothing this month: silence is what oversight most needs to see."""
     first, nxt = _month_bounds(month)
     stmt = (
         select(CreditRecord.source_dept_id, CreditRecord.late, CreditRecord.delay_workdays, func.count())
@@ -328,7 +331,13 @@ def timeliness_report(session: Session, *, dept_code: str | None, month: str) ->
         stmt = stmt.where(CreditRecord.source_dept_id == dept.id)
         depts = {dept.id: dept}
     else:
-        depts = {}
+        sources = (
+            select(CreditRecord.source_dept_id)
+            .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
+            .where(CreditRecord.received_on < nxt, CatalogItemRow.category.in_(_DOUBLE_PUBLICITY))
+            .distinct()
+        )
+        depts = {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(sources)))}
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     histograms: dict[int, dict[int, int]] = defaultdict(dict)
     for dept_id, late, delay, count in session.execute(stmt):

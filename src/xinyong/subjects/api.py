@@ -29,6 +29,7 @@ from xinyong.subjects.files import (
     shown_to,
     subject_out,
 )
+from xinyong.subjects.service import resolve
 from xinyong.web import get_cipher, get_clock, get_session
 
 router = APIRouter(prefix="/api/v1", tags=["信用主体"])
@@ -188,28 +189,47 @@ class PublicSearchOut(BaseModel):
     subjects: list[SubjectOut]
 
 
-@router.get("/public/subjects", summary="信用信息公示：按名称或统一社会信用代码查找（仅法人和其他组织）")
+#: Code kinds the public may search by: organisations only (a citizen ID is never a public query).
+PUBLIC_CODE_KINDS = frozenset({"uscc", "reg_no", "org_code"})
+
+
+@router.get(
+    "/public/subjects",
+    summary="信用信息公示：按名称、统一社会信用代码或旧代码（注册号、组织机构代码）查找（仅法人和其他组织）",
+)
 def public_search(
     q: str = Query(
-        ..., min_length=2, max_length=200, description="名称（繁简、全半角不敏感）或统一社会信用代码"
+        ...,
+        min_length=2,
+        max_length=200,
+        description="名称（繁简、全半角不敏感），或统一社会信用代码、15 位工商注册号、"
+        "组织机构代码（可带连字符）",
     ),
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session),
 ) -> PublicSearchOut:
-    code = q.strip().upper()
-    norm = normalize_name(q)
-    rows = session.scalars(
-        select(Subject)
-        .where(
-            or_(
-                Subject.uscc == code,
-                Subject.name_norm == norm,
-                Subject.name_norm.like(f"%{_escape_like(norm)}%", escape="\\"),
+    verdict = ids.classify(q)
+    if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS:
+        # a code, new or old: the one resolution rule (新旧码转换), subjects.service.resolve
+        try:
+            rows: list[Subject] = [resolve(session, q).subject]
+        except NotFound:
+            rows = []
+    else:
+        norm = normalize_name(q)
+        rows = list(
+            session.scalars(
+                select(Subject)
+                .where(
+                    or_(
+                        Subject.name_norm == norm,
+                        Subject.name_norm.like(f"%{_escape_like(norm)}%", escape="\\"),
+                    )
+                )
+                .order_by(Subject.name)
+                .limit(50)
             )
         )
-        .order_by(Subject.name)
-        .limit(50)
-    ).all()
     found = [subject_out(s, None) for s in rows if public_subject(s)]
     return PublicSearchOut(total=len(found), subjects=found)
 

@@ -1,0 +1,104 @@
+"""The public search (/api/v1/public/subjects): a USCC, an old registration number or an organisation
+code resolves through subjects.service.resolve (新旧码转换); names match after normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.app import create_app
+from xinyong.config import Settings
+from xinyong.kit import ids
+from xinyong.kit.clock import FixedClock
+from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.models import SubjectKind
+from xinyong.subjects import service
+
+from conftest import Database
+
+
+def _uscc(body: str) -> str:
+    org = body + ids.calc_org_check(body)
+    return "91320902" + org + ids.calc_uscc_check("91320902" + org)
+
+
+CODE = _uscc("MA1XYW12")
+REG_NO = "32090200012345" + ids.calc_reg_no_check("32090200012345")
+OLD_ORG = "12345678" + ids.calc_org_check("12345678")
+PERSON_RIC = "32090219900307991" + ids.calc_ric_check("32090219900307991")
+
+
+@pytest.fixture
+def client(
+    database: Database,
+    sessions: sessionmaker[Session],
+    session: Session,
+    clock: FixedClock,
+    cipher: PersonalDataCipher,
+) -> Iterator[TestClient]:
+    service.register_organisation(
+        session,
+        kind=SubjectKind.legal_person,
+        name="盐城市恒通建设工程有限公司",
+        uscc=CODE,
+        actor="t",
+        clock=clock,
+        old_reg_no=REG_NO,
+        old_org_code=OLD_ORG,
+    )
+    service.register_organisation(
+        session,
+        kind=SubjectKind.legal_person,
+        name="盐城市华美食品有限公司",
+        uscc=_uscc("MA1XYW13"),
+        actor="t",
+        clock=clock,
+    )
+    service.register_person(session, name="王某明", ric=PERSON_RIC, cipher=cipher, actor="t", clock=clock)
+    session.commit()
+    app = create_app(Settings(database_url=database.url), engine=database.engine)
+    app.state.sessions = sessions
+    with TestClient(app) as c:
+        yield c
+
+
+def _names(client: TestClient, q: str) -> list[str]:
+    response = client.get("/api/v1/public/subjects", params={"q": q})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(body["subjects"])
+    return [s["name"] for s in body["subjects"]]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        CODE,
+        CODE.lower(),
+        REG_NO,  # 15-digit registration number
+        OLD_ORG,  # 9-character organisation code
+        OLD_ORG[:8] + "-" + OLD_ORG[8],  # with its hyphen
+        CODE[8:17],  # the organisation code inside the USCC
+    ],
+)
+def test_codes_old_and_new_find_the_organisation(client: TestClient, q: str) -> None:
+    assert _names(client, q) == ["盐城市恒通建设工程有限公司"]
+
+
+def test_unknown_valid_code_finds_nothing(client: TestClient) -> None:
+    assert _names(client, _uscc("MA1XYW14")) == []
+    other_reg = "32090200099999" + ids.calc_reg_no_check("32090200099999")
+    assert _names(client, other_reg) == []
+
+
+def test_names_still_search_by_normalised_name(client: TestClient) -> None:
+    assert _names(client, "鹽城市華美食品有限公司") == ["盐城市华美食品有限公司"]
+    assert _names(client, "盐城市") == ["盐城市华美食品有限公司", "盐城市恒通建设工程有限公司"]
+
+
+def test_a_citizen_id_is_never_a_public_query(client: TestClient) -> None:
+    assert _names(client, PERSON_RIC) == []
+    assert _names(client, "王某明") == []

@@ -126,7 +126,7 @@ def test_single_record_is_provisional_then_recomputed(
         clock=clock,
     )
     assert _verdict(record) == (8, True, True)  # weekends only
-    assert _verdict(settled) == (6, False, False)  # 2026-10-01..08 national holiday, 10-11 make-up day
+    assert _verdict(settled) == (6, False, False)  # 2026-10-01..07 off, Oct 10 a make-up workday
 
     loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
 

@@ -46,6 +46,7 @@ from xinyong.kit.errors import NotFound
 
 __all__ = [
     "SOURCE",
+    "SOURCE_DATE",
     "SOURCE_VERSION",
     "Level",
     "Region",
@@ -61,7 +62,14 @@ __all__ = [
     "region_name",
 ]
 
-SOURCE = "python-stdnum stdnum/cn/loc.dat (from zh.wikipedia 中华人民共和国行政区划代码)"
+#: Where the division table comes from, and as of when (shown in docs and reports that cite it).
+SOURCE = (
+    "python-stdnum 2.2 的 stdnum/cn/loc.dat（据中文维基百科《中华人民共和国行政区划代码》1区–8区整理，"
+    "数据文件生成于 2026-01-04，所记最近一次变更为 2025 年）"
+)
+#: The date python-stdnum 2.2 regenerated its data files (pyproject requires python-stdnum>=2.2).
+SOURCE_DATE = "2026-01-04"
+#: The python-stdnum actually installed (an upgrade upgrades the table).
 SOURCE_VERSION: str = str(stdnum.__version__)
 
 Level = Literal["province", "city", "county"]

@@ -3,8 +3,9 @@
 Where the answer comes from, in order of precedence:
 
 1. ``overrides`` — dates the credit office declared itself (``True`` = 工作日, ``False`` = 休息日);
-2. the ``chinese_calendar`` package, for the years it covers (2004–2026 in the installed version;
-   it raises ``NotImplementedError`` for any other year);
+2. the ``chinese_calendar`` package, for the years it covers (2004–2026 from chinesecalendar 1.11,
+   the first release with 2026 and the floor in pyproject.toml; it raises ``NotImplementedError``
+   for any other year);
 3. a year listed in ``scheduled_years`` — the office has loaded that year's full schedule, so
    weekdays are workdays, weekends are not, and the overrides carry the holidays and 调休;
 4. any other year is *provisional*: weekdays only, and every result touching it says so.

@@ -249,3 +249,16 @@ def test_double_publicity_timeliness(api: Api) -> None:
     assert other.status_code == 403 and other.json()["code"] == "OUT_OF_DATA_RANGE"
     own = api.client.get("/api/v1/oversight/timeliness", params={"month": "2025-10"}, headers=api.as_("tax"))
     assert [d["dept_code"] for d in own.json()["departments"]] in ([], [OTHER_DEPT])
+
+
+def test_an_oversized_upload_is_refused_with_a_clear_reason(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinyong.ingest import api as ingest_api
+
+    path = write_csv(tmp_path / "big.csv", [penalty(f"B-{i}") for i in range(50)])
+    monkeypatch.setattr(ingest_api, "MAX_UPLOAD_BYTES", path.stat().st_size - 1)
+    status, body = api.upload("operator", path)
+    assert (status, body["code"]) == (413, "INGEST_FILE_TOO_LARGE")
+    assert "xinyong ingest" in body["message"]
+    assert api.records() == 0

@@ -86,6 +86,13 @@ def upload_batch(
             f"不支持的文件类型“{suffix or '（无扩展名）'}”：请上传 .csv、.xlsx 或 .jsonl 文件",
             code="INGEST_FORMAT_UNSUPPORTED",
         )
+    too_large = InvalidInput(
+        f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB：请拆分后上传，或在服务器上用 xinyong ingest 导入",
+        code="INGEST_FILE_TOO_LARGE",
+        status=413,
+    )
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:  # known before any copy is made
+        raise too_large
     uploads = settings.data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=uploads, suffix=suffix, delete=False) as tmp:
@@ -94,12 +101,7 @@ def upload_batch(
     path = Path(tmp.name)
     try:
         if size > MAX_UPLOAD_BYTES:
-            raise InvalidInput(
-                f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB："
-                "请拆分后上传，或在服务器上用 xinyong ingest 导入",
-                code="INGEST_FILE_TOO_LARGE",
-                status=413,
-            )
+            raise too_large
         factory: sessionmaker[Session] = request.app.state.sessions
         # The pipeline commits chunk by chunk in sessions of its own; this request's session only reads.
         return service.submit_file(

@@ -104,7 +104,8 @@ def test_catalog_commands_and_audit_verify(fresh_database: Database, tmp_path: P
     )
     refused = run(fresh_database, "catalog", "validate", str(bad))
     assert refused.returncode == 2
-    assert "CATALOG_INVALID" in refused.stderr and "fields[" in refused.stderr and ".type" in refused.stderr
+    assert "CATALOG_INVALID" in refused.stderr and "DJ-001" in refused.stderr
+    assert "fields[decision_date].type" in refused.stderr
 
     ok = run(fresh_database, "audit", "verify")
     assert ok.returncode == 0, ok.stderr

@@ -79,10 +79,24 @@ def _sessions() -> sessionmaker[Session]:
     return session_factory(engine)
 
 
+def _problem(problem: object) -> str:
+    """One entry of an error's ``details["errors"]`` as a line: ``事项 DJ-001 字段 fields[x].type：…``."""
+    if isinstance(problem, dict) and "message" in problem:
+        where = " ".join(
+            f"{label} {problem[key]}"
+            for key, label in (("item", "事项"), ("field", "字段"))
+            if problem.get(key) not in (None, "")
+        )
+        return f"{where}：{problem['message']}" if where else str(problem["message"])
+    return str(problem)
+
+
 def fail(exc: DomainError) -> NoReturn:
-    err.print(f"[red]错误 {exc.code}[/red]：{exc.message}")
+    from rich.markup import escape
+
+    err.print(f"[red]错误 {exc.code}[/red]：{escape(exc.message)}", soft_wrap=True, highlight=False)
     for problem in exc.details.get("errors", []):
-        err.print(f"  - {problem}")
+        err.print(f"  - {_problem(problem)}", soft_wrap=True, markup=False, highlight=False)
     raise typer.Exit(2)
 
 

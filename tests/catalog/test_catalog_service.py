@@ -51,7 +51,8 @@ def test_bad_file_is_rejected_naming_item_and_field(session: Session) -> None:
     with pytest.raises(CatalogInvalid) as err:
         service.import_catalog(session, bad, actor="office")
     first = err.value.details["errors"][0]
-    assert first["item"] and "fields[" in first["field"] and first["field"].endswith(".type")
+    assert (first["item"], first["field"]) == ("DJ-001", "fields[decision_date].type")
+    assert "事项 DJ-001 字段 fields[decision_date].type" in err.value.message
     assert session.scalar(select(CatalogVersion.id)) is None
 
 

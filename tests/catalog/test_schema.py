@@ -235,11 +235,18 @@ def test_bad_field_type_names_item_and_field_path() -> None:
     assert isinstance(exc, InvalidInput)
     assert exc.code == "CATALOG_INVALID"
     assert exc.status == 422
-    error = _error_for(exc, "CF-001", "fields[1].type")
+    error = _error_for(exc, "CF-001", "fields[subject_id].type")  # named by the field's name
     assert error["message"].startswith("取值不在允许范围内")
     assert "id_card" in error["message"]
-    assert "事项 CF-001 字段 fields[1].type：取值不在允许范围内" in exc.message
-    assert "CF-001" in str(exc) and "fields[1].type" in str(exc)
+    assert "事项 CF-001 字段 fields[subject_id].type：取值不在允许范围内" in exc.message
+    assert "CF-001" in str(exc) and "fields[subject_id].type" in str(exc) and "fields[1]" not in str(exc)
+
+
+def test_field_without_a_usable_name_is_named_by_index() -> None:
+    data = _catalog()
+    data["items"][0]["fields"][2]["name"] = 42
+    exc = _reject(data)
+    assert _error_for(exc, "CF-001", "fields[2].name")
 
 
 def test_missing_legal_basis_names_item() -> None:
@@ -262,7 +269,7 @@ def test_unknown_key_is_rejected() -> None:
     data["items"][0]["fields"][2]["colour"] = "red"
     data["items"][1]["publication_rule"]["fixed"]["forever"] = True
     exc = _reject(data)
-    assert _error_for(exc, "CF-001", "fields[2].colour")["message"] == "不认识的字段"
+    assert _error_for(exc, "CF-001", "fields[source_record_id].colour")["message"] == "不认识的字段"
     assert _error_for(exc, "XK-001", "publication_rule.fixed.forever")["message"] == "不认识的字段"
 
 
@@ -327,6 +334,7 @@ def test_duplicate_field_names_are_rejected() -> None:
     data = _catalog()
     data["items"][1]["fields"].append({"name": "subject_name", "label": "重名", "type": "string"})
     exc = _reject(data)
+    # two fields share the name: the index tells them apart
     assert "重复" in _error_for(exc, "XK-001", "fields[5].name")["message"]
 
 
@@ -334,14 +342,14 @@ def test_enum_field_without_values_is_rejected() -> None:
     data = _catalog()
     del data["items"][0]["fields"][5]["enum"]
     exc = _reject(data)
-    assert "可选值" in _error_for(exc, "CF-001", "fields[5].enum")["message"]
+    assert "可选值" in _error_for(exc, "CF-001", "fields[penalty_kind].enum")["message"]
 
 
 def test_enum_values_on_non_enum_field_are_rejected() -> None:
     data = _catalog()
     data["items"][1]["fields"][0]["enum"] = ["甲", "乙"]
     exc = _reject(data)
-    assert "只有枚举类型字段" in _error_for(exc, "XK-001", "fields[0].enum")["message"]
+    assert "只有枚举类型字段" in _error_for(exc, "XK-001", "fields[subject_name].enum")["message"]
 
 
 def test_missing_core_field_is_rejected() -> None:
@@ -355,7 +363,7 @@ def test_uscc_subject_id_with_natural_persons_is_rejected() -> None:
     data = _catalog()
     data["items"][1]["subject_types"] = ["legal_person", "natural_person"]
     exc = _reject(data)
-    assert "自然人" in _error_for(exc, "XK-001", "fields[1].type")["message"]
+    assert "自然人" in _error_for(exc, "XK-001", "fields[subject_id].type")["message"]
 
 
 def test_bad_code_format_and_prefix() -> None:

@@ -866,13 +866,29 @@ def _normalise_loc(loc: Iterable[str | int]) -> tuple[list[str | int], bool]:
     return parts, about_key
 
 
-def _field_path(parts: Sequence[str | int]) -> str:
+def _element_label(node: Any, index: int) -> str:
+    """How a list element is named in an error path: by its ``name`` when it has a unique one
+    (``fields[premises]``), else by its index (``fields[6]``)."""
+    element = node[index] if isinstance(node, list) and 0 <= index < len(node) else None
+    name = element.get("name") if isinstance(element, Mapping) else None
+    if isinstance(name, str) and name.strip() and len(name) <= 64:
+        same = sum(1 for other in node if isinstance(other, Mapping) and other.get("name") == name)
+        if same == 1:
+            return name.strip()
+    return str(index)
+
+
+def _field_path(parts: Sequence[str | int], raw: Any = None) -> str:
+    """``fields[premises].type`` for ``("fields", 6, "type")``, walking the raw input alongside."""
     path = ""
+    node = raw
     for part in parts:
         if isinstance(part, int):
-            path += f"[{part}]"
+            path += f"[{_element_label(node, part)}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
             path += f".{part}" if path else str(part)
+            node = node.get(part) if isinstance(node, Mapping) else None
     return path
 
 
@@ -888,7 +904,7 @@ def _entry(parts: Sequence[str | int], message: str, raw_items: Sequence[Any] | 
     if len(parts) >= 2 and parts[0] == "items" and isinstance(parts[1], int):
         index = parts[1]
         raw = raw_items[index] if raw_items is not None and 0 <= index < len(raw_items) else None
-        return {"item": _item_label(raw, index), "field": _field_path(parts[2:]), "message": message}
+        return {"item": _item_label(raw, index), "field": _field_path(parts[2:], raw), "message": message}
     return {"item": None, "field": _field_path(parts), "message": message}
 
 

@@ -80,3 +80,78 @@ def test_errors_are_json_with_a_stable_code(client: TestClient) -> None:
 def test_catalog_is_published(client: TestClient) -> None:
     body = client.get("/api/v1/catalog").json()
     assert {item["code"] for item in body["items"]} >= {"CF-001", "XK-001"}
+
+
+def _app_with_a_failing_route(
+    database: Database, sessions: sessionmaker[Session], **settings: str
+) -> TestClient:
+    app = create_app(Settings(database_url=database.url, **settings), engine=database.engine)  # type: ignore[arg-type]
+    app.state.sessions = sessions
+
+    @app.get("/api/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    @app.get("/boom")
+    def boom_page() -> None:
+        raise RuntimeError("boom")
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+BASE_HEADERS = ("x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy")
+
+
+def test_a_500_carries_every_security_header(database: Database, sessions: sessionmaker[Session]) -> None:
+    with _app_with_a_failing_route(database, sessions, environment="development") as client:
+        failed = client.get("/api/v1/boom")
+        assert failed.status_code == 500 and failed.json()["code"] == "INTERNAL"
+        assert all(h in failed.headers for h in BASE_HEADERS)
+        assert failed.headers["cache-control"] == "no-store"
+        assert "strict-transport-security" not in failed.headers  # development: no HSTS
+        page = client.get("/boom")
+        assert page.status_code == 500 and "cache-control" not in page.headers
+
+
+def test_a_500_in_production_carries_hsts(database: Database, sessions: sessionmaker[Session]) -> None:
+    keys = {
+        "environment": "production",
+        "secret_key": "a-real-secret-from-the-vault",
+        "index_key": "another-real-secret",
+        "data_key": "ZGV2ZWxvcG1lbnQtZGF0YS1rZXktb2YtMzItYnl0ZXM=",
+    }
+    with _app_with_a_failing_route(database, sessions, **keys) as client:
+        failed = client.get("/api/v1/boom")
+        assert failed.status_code == 500
+        assert failed.headers["strict-transport-security"].startswith("max-age=")
+        assert failed.headers["cache-control"] == "no-store"
+        missing = client.get("/api/v1/nothing-here")
+        assert missing.status_code == 404 and missing.headers["strict-transport-security"].startswith(
+            "max-age="
+        )
+
+
+def test_unknown_address_and_wrong_method_answer_in_chinese(client: TestClient) -> None:
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "NOT_FOUND", "message": "请求的地址不存在"}
+    assert missing.headers["cache-control"] == "no-store" and "x-frame-options" in missing.headers
+    wrong = client.delete("/api/v1/catalog")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["allow"]
+    assert wrong.json() == {"code": "METHOD_NOT_ALLOWED", "message": "不支持该请求方法"}
+    assert wrong.headers["cache-control"] == "no-store" and "x-content-type-options" in wrong.headers
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "请求的地址不存在" in page.text and "NOT_FOUND" in page.text and "Not Found" not in page.text
+    assert "content-security-policy" in page.headers
+
+
+def test_request_errors_are_explained_in_chinese(client: TestClient) -> None:
+    body = client.get("/api/v1/workdays/add", params={"start": "2025-09-26", "n": "three"}).json()
+    assert body["code"] == "REQUEST_INVALID"
+    assert {"field": "query.n", "message": "应为整数", "type": "int_parsing"} in body["details"]["errors"]
+    missing = client.get("/api/v1/workdays/add", params={"n": 3}).json()
+    assert {"field": "query.start", "message": "缺少必填项", "type": "missing"} in missing["details"][
+        "errors"
+    ]
+    assert "Field required" not in str(missing) and "valid integer" not in str(body)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__, schema
 from xinyong.config import Settings, get_settings
@@ -49,6 +50,83 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(path: str, settings: Settings) -> dict[str, str]:
+    """The headers every response carries: set by the middleware, and by the 500 handler, which runs
+    outside the middleware stack."""
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Security-Policy"] = DOCS_CSP if path.startswith(DOCS_PREFIXES) else CSP
+    if path.startswith("/api"):
+        headers["Cache-Control"] = "no-store"
+    if settings.environment == "production":
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
+#: Starlette's own errors (no route, wrong method, ...) in the API's {code, message} shape, in Chinese.
+HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("BAD_REQUEST", "请求格式不正确"),
+    404: ("NOT_FOUND", "请求的地址不存在"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    413: ("REQUEST_TOO_LARGE", "请求内容过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持该请求内容类型"),
+}
+
+#: Pydantic's error types in Chinese ({...} filled from the error's context).
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "缺少必填项",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期，不能带时间",
+    "datetime_type": "应为日期时间",
+    "datetime_parsing": "日期时间格式应为 ISO 8601（如 2026-03-16T10:00:00+08:00）",
+    "datetime_from_date_parsing": "日期时间格式应为 ISO 8601（如 2026-03-16T10:00:00+08:00）",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不得小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不得大于 {le}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符合要求",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON",
+    "extra_forbidden": "不允许的字段",
+    "uuid_parsing": "应为 UUID",
+    "url_parsing": "应为网址",
+    "value_error": "取值不符合要求",
+}
+
+
+def validation_message(error: Any) -> str:
+    """One pydantic error in Chinese; an unknown type gets a generic message (never English)."""
+    template = VALIDATION_MESSAGES.get(str(error.get("type", "")), "取值不符合要求")
+    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return template.split("：")[0].split("{")[0].strip() or "取值不符合要求"
+
+
 def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -74,14 +152,8 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in security_headers(request.url.path, settings).items():
             response.headers.setdefault(name, value)
-        docs = request.url.path.startswith(DOCS_PREFIXES)
-        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
-        if request.url.path.startswith("/api"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        if settings.environment == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.exception_handler(Exception)
@@ -89,9 +161,7 @@ def create_app(
         # Runs outside the middleware stack, so it sets the security headers itself.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         body = {"code": "INTERNAL", "message": "服务器内部错误，请稍后重试；如持续出现请联系平台管理员"}
-        return JSONResponse(
-            body, status_code=500, headers={**SECURITY_HEADERS, "Content-Security-Policy": CSP}
-        )
+        return JSONResponse(body, status_code=500, headers=security_headers(request.url.path, settings))
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
@@ -106,10 +176,20 @@ def create_app(
             headers=headers,
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code, message = HTTP_ERRORS.get(exc.status_code, (f"HTTP_{exc.status_code}", "请求无法处理"))
+        err = DomainError(message, code=code, status=exc.status_code)
+        response = await _domain_error(request, err)
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers.setdefault(name, value)
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems: list[dict[str, Any]] = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"]), "message": validation_message(e), "type": e["type"]}
+            for e in exc.errors()
         ]
         err = DomainError("请求参数不符合要求，请按 details 中的说明修改", code="REQUEST_INVALID", status=422)
         err.details = {"errors": problems}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,12 +46,18 @@ def ric(body17: str) -> str:
 
 
 PERSON_RIC = ric("32090219850312991")
-RIC_PATTERN = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+# The leak detector is deliberately independent of kit.ids (the code it checks) and broader: any run of
+# 17 digits + digit/X (no date or checksum test), letters may touch it (only a lowercase hex digit before
+# it is excluded, so hex digests do not count); any 1[3-9] + 9 digits with optional +86, spaces or
+# hyphens. Full-width characters are folded by Unicode NFKC first.
+RIC_PATTERN = re.compile(r"(?<![0-9a-f])[0-9]{17}[0-9Xx](?![0-9])")
+PHONE_PATTERN = re.compile(r"(?<![0-9a-f])(?:\+?86[ -]?)?1[3-9](?:[ -]?[0-9]){9}(?![0-9])")
 
 
 def unmasked_rics(text: str) -> list[str]:
-    """Every valid citizen ID written out in full in ``text``."""
-    return [m for m in RIC_PATTERN.findall(text) if ids.check_ric(m).valid]
+    """Everything in ``text`` that looks like a citizen ID or a mobile number written out in full."""
+    folded = unicodedata.normalize("NFKC", text)
+    return RIC_PATTERN.findall(folded) + PHONE_PATTERN.findall(folded)
 
 
 @dataclass
@@ -200,18 +207,25 @@ class RecordingClient(TestClient):
         super().__init__(*args, **kwargs)
         self.token_owner = token_owner or {}
         self.responses: list[tuple[str, str, httpx.Response]] = []
+        #: The account a web login signed in (the session cookie's owner).
+        self.session_owner = "session"
 
     def request(self, method: str, url: httpx.URL | str, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         response = super().request(method, url, *args, **kwargs)
         auth = str((kwargs.get("headers") or {}).get("Authorization", ""))
         caller = self.token_owner.get(auth.removeprefix("Bearer "), "anonymous" if not auth else "unknown")
-        if self.cookies.get("xy_session"):
-            caller = "session"
+        if self.cookies.get("xy_session") and not auth:
+            caller = self.session_owner
         self.responses.append((caller, f"{method} {url}", response))
+        form = kwargs.get("data")
+        signed_in = response.status_code == 303 and str(url).endswith("/login") and method.upper() == "POST"
+        if signed_in and isinstance(form, dict):
+            self.session_owner = str(form.get("username", "session"))
         return response
 
     def leaks(self, callers: set[str]) -> list[tuple[str, list[str]]]:
-        """(call, unmasked citizen IDs) for every recorded response to one of ``callers``."""
+        """(call, unmasked citizen IDs and mobile numbers) for every recorded response to one of ``callers``
+        (a caller is the token's account, ``anonymous``, or the account signed in by a web login)."""
         found = []
         for caller, call, response in self.responses:
             if caller in callers:
@@ -248,7 +262,8 @@ def client(
     with make_client(database, sessions, world.clock, cipher, owners) as c:
         yield c
     # Every test that used this client: no public or agency response may carry a full citizen ID.
-    assert c.leaks({"anonymous", "agency"}) == [], "unmasked citizen ID in a public or agency response"
+    leaked = c.leaks({"anonymous", "agency"})
+    assert leaked == [], f"unmasked citizen ID or mobile number in a public or agency response: {leaked}"
 
 
 def bearer(world: World, username: str) -> dict[str, str]:

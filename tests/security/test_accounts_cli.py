@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from xinyong.app import create_app
 from xinyong.config import Settings
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import DomainError
-from xinyong.models import AuditEntry, User
+from xinyong.models import AuditEntry, Base, User
 from xinyong.security import accounts
 from xinyong.security.roles import Role, Scope
 
@@ -87,7 +88,13 @@ def test_tokens_narrow_and_expire(world: World, session: Session) -> None:
         actor="t",
         clock=world.clock,
     )
-    assert issued.record.scopes == ["records:submit"] and issued.token not in issued.record.token_hash
+    assert issued.record.scopes == ["records:submit"]
+    # Only the token's SHA-256 is stored; the token itself is in no column of any table.
+    session.flush()
+    assert issued.record.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            assert issued.token not in str(tuple(row)), f"the token is stored in {table.name}"
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "api_token")).all()
     assert "token.issued" in actions
 

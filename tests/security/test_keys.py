@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.app import create_app
 from xinyong.config import Settings
 from xinyong.kit.clock import FixedClock
-from xinyong.kit.crypto import PersonalDataCipher, decode_key
+from xinyong.kit.crypto import PersonalDataCipher, cipher_from_settings, decode_key
 from xinyong.kit.errors import DomainError
 from xinyong.models import CatalogItemRow, CreditRecord, CreditRecordVersion, Subject
 from xinyong.security.keys import rotate
@@ -22,17 +23,129 @@ from xinyong.subjects.files import masked_data
 from xinyong.subjects.service import resolve
 
 from conftest import TEST_KEY, TEST_SECRET, Database
-from secworld import PERSON_RIC, World, world  # noqa: F401
+from secworld import PERSON_RIC, World, unmasked_rics, world  # noqa: F401
 
 NEW_KEY = bytes(range(100, 132))
 
 
-def test_citizen_ids_and_phones_are_never_stored_in_clear(world: World, session: Session) -> None:
+QUOTED = "当事人王某明（身份证号码ID３２０９０２１９８５０３１２９９１８，手机+86 138-1234-5678）"
+
+
+def _penalty_row(world: World, key: str, **extra: str) -> dict[str, str]:
+    assert world.company is not None and world.company.uscc is not None
+    row = {
+        "subject_name": world.company.name,
+        "subject_id": world.company.uscc,
+        "source_record_id": key,
+        "decision_no": f"亭市监罚〔2026〕{key}号",
+        "decision_date": "2026-03-10",
+        "penalty_kind": "罚款(较大数额)",
+        "violation": "enc:未按规定公示年度报告",
+        "violation_facts": "经查，" + QUOTED,
+        "legal_basis_text": "《企业信息公示暂行条例》第十八条",
+        "penalty_content": "罚款人民币伍万元，联系电话 138 1234 5678",
+        "fine_amount": "50000",
+        "authority_name": "亭湖区市场监督管理局",
+        "authority_id": world.company.uscc,
+    }
+    row.update(extra)
+    return row
+
+
+def _clear_personal_data(session: Session) -> list[tuple[str, int, list[str]]]:
+    """(column, row id, hits) for every JSON data column key rotation covers, every row: anything that
+    looks like a citizen ID or a mobile number (the independent detector of secworld), in clear."""
+    from xinyong.models import Base
+    from xinyong.security import keys
+
+    found = []
+    for name in keys.JSON_COLUMNS:
+        table_name, column_name = name.split(".")
+        table = Base.metadata.tables[table_name]
+        for row_id, value in session.execute(select(table.c.id, table.c[column_name])):
+            hits = unmasked_rics(json.dumps(value, ensure_ascii=False))
+            if hits:
+                found.append((name, row_id, hits))
+    return found
+
+
+def test_citizen_ids_and_phones_are_never_stored_in_clear(
+    world: World, session: Session, cipher: PersonalDataCipher
+) -> None:
+    from xinyong.ingest.service import submit_records
+    from xinyong.records.service import correct_record
+
     person = world.person
     assert person is not None and person.ric_encrypted and person.phone_encrypted
     assert PERSON_RIC.encode() not in person.ric_encrypted and b"13812345678" not in person.phone_encrypted
-    qual = world.records["person_qual"]
-    assert PERSON_RIC not in str(qual.data)
+    # Stored one by one (the world, and a correction, which keeps a version) and in bulk (the JSON API).
+    record = world.records["a_private"]
+    correct_record(
+        session,
+        record.id,
+        data={
+            **_penalty_row(world, record.source_record_id),
+            "penalty_kind": "警告",
+            "decision_date": record.data["decision_date"],
+        },
+        reason="补充违法事实",
+        actor="test",
+        clock=world.clock,
+        cipher=cipher,
+        dept_id=world.depts["a"].id,
+    )
+    outcome = submit_records(
+        session,
+        [
+            _penalty_row(world, "BULK-1"),
+            _penalty_row(world, "BULK-2", legal_representative="王某明13812345678"),
+        ],
+        item_code="CF-001",
+        dept_code=world.depts["a"].code,
+        actor="test",
+        clock=world.clock,
+        cipher=cipher,
+    )
+    session.commit()
+    assert outcome.accepted == 2
+    assert _clear_personal_data(session) == []
+    # Every enc: value is a ciphertext, and each reader decrypts it only to mask it.
+    stored = session.scalars(select(CreditRecord).where(CreditRecord.source_record_id == "BULK-1")).one()
+    assert stored.data["violation_facts"].startswith("enc:") and stored.data["violation"].startswith("enc:")
+    item = session.get(CatalogItemRow, stored.catalog_item_id)
+    assert item is not None
+    shown = masked_data(item, stored.data, cipher)
+    assert shown["violation"] == "enc:未按规定公示年度报告"
+    assert (
+        shown["violation_facts"] == "经查，当事人王某明（身份证号码ID3209**********9918，手机+86138****5678）"
+    )
+    assert shown["penalty_content"] == "罚款人民币伍万元，联系电话 138****5678"
+    assert stored.data["legal_basis_text"] == "《企业信息公示暂行条例》第十八条"  # the rest stays searchable
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline._store_rejected (not owned by security) keeps free text of rejected rows in "
+    "clear: it must seal with kit.crypto.seal_values like _protect does. Remove this mark when it does.",
+)
+def test_rejected_rows_keep_no_personal_data_in_clear(
+    world: World, session: Session, cipher: PersonalDataCipher
+) -> None:
+    from xinyong.ingest.service import submit_records
+    from xinyong.models import RejectedRow
+
+    outcome = submit_records(
+        session,
+        [_penalty_row(world, "BAD-1", penalty_kind="不存在的处罚类别")],
+        item_code="CF-001",
+        dept_code=world.depts["a"].code,
+        actor="test",
+        clock=world.clock,
+        cipher=cipher,
+    )
+    session.commit()
+    assert outcome.rejected == 1 and session.scalars(select(RejectedRow)).all()
+    assert _clear_personal_data(session) == []
 
 
 def test_rotation_keeps_every_value_readable(
@@ -40,17 +153,19 @@ def test_rotation_keeps_every_value_readable(
 ) -> None:
     assert world.person is not None
     # An encrypted value inside record data and its history (e.g. an agent's ID in a record).
+    # Also data stored before the one sealing rule: a clear text that begins with "enc:" (it used to
+    # crash rotation) and a mobile number quoted in clear. Rotation seals both instead of stopping.
     sealed = "enc:" + base64.b64encode(cipher.encrypt("320902199001011237")).decode()
     record = world.records["a_private"]
+    legacy = {
+        **record.data,
+        "agent_ric": sealed,
+        "violation": "enc:未按规定",
+        "penalty_content": "电话13812345678",
+    }
+    session.execute(update(CreditRecord).where(CreditRecord.id == record.id).values(data=legacy))
     session.execute(
-        update(CreditRecord)
-        .where(CreditRecord.id == record.id)
-        .values(data={**record.data, "agent_ric": sealed})
-    )
-    session.execute(
-        update(CreditRecordVersion)
-        .where(CreditRecordVersion.record_id == record.id)
-        .values(data={**record.data, "agent_ric": sealed})
+        update(CreditRecordVersion).where(CreditRecordVersion.record_id == record.id).values(data=legacy)
     )
     session.commit()
 
@@ -59,8 +174,9 @@ def test_rotation_keeps_every_value_readable(
     assert report.rotated == {
         "subjects.ric_encrypted": 1,
         "subjects.phone_encrypted": 1,
-        "credit_records.data": 1,
-        "credit_record_versions.data": 1,
+        # a_public's quoted ID and phone (sealed at intake), a_private's agent ID and its two legacy values
+        "credit_records.data": 4,
+        "credit_record_versions.data": 4,
         "ingest_rejected_rows.raw": 0,
     }
     # The old key is gone: only the new one opens everything.
@@ -75,7 +191,10 @@ def test_rotation_keeps_every_value_readable(
     assert new_only.decrypt(base64.b64decode(stored.data["agent_ric"][4:])) == "320902199001011237"
     item = session.get(CatalogItemRow, stored.catalog_item_id)
     assert item is not None
-    assert masked_data(item, stored.data, new_only)["agent_ric"] == "3209**********1237"
+    shown = masked_data(item, stored.data, new_only)
+    assert shown["agent_ric"] == "3209**********1237"
+    assert shown["violation"] == "enc:未按规定" and stored.data["violation"] != "enc:未按规定"
+    assert shown["penalty_content"] == "电话138****5678" and "13812345678" not in str(stored.data)
     # Look-ups by keyed hash do not depend on the data key.
     assert resolve(session, PERSON_RIC, cipher=new_only).subject.id == world.person.id
     # Running it again changes nothing.
@@ -103,6 +222,37 @@ def test_production_refuses_the_default_key() -> None:
     assert caught.value.code == "CONFIG_INDEX_KEY_REQUIRED"
     create_app(
         Settings(environment="production", data_key=good, secret_key=secret, index_key="another-secret")
+    )
+
+
+def test_every_cipher_refuses_default_keys_in_production() -> None:
+    """Not only the app: ingest, users and key rotation build their cipher through the same function."""
+    good = base64.b64encode(NEW_KEY).decode()
+    secret = "a-real-secret-from-the-vault"
+    cases = [
+        (Settings(environment="production"), "CONFIG_DEFAULT_KEY"),
+        (Settings(environment="production", data_key=good), "CONFIG_DEFAULT_KEY"),
+        (Settings(environment="production", secret_key=secret, index_key="x"), "CONFIG_DEFAULT_KEY"),
+        (Settings(environment="production", data_key=good, secret_key=secret), "CONFIG_INDEX_KEY_REQUIRED"),
+        (
+            Settings(environment="production", data_key=good, secret_key=secret, index_key=secret),
+            "CONFIG_INDEX_KEY_REQUIRED",
+        ),
+    ]
+    for settings, code in cases:
+        with pytest.raises(DomainError) as caught:
+            cipher_from_settings(settings)
+        assert caught.value.code == code
+    cipher_from_settings(Settings(environment="production", data_key=good, secret_key=secret, index_key="b"))
+    cipher_from_settings(Settings())  # development: the default keys are fine
+
+
+def test_commands_refuse_default_keys_in_production(fresh_database: Database) -> None:
+    rotated = _cli(fresh_database, "keys", "rotate", XINYONG_ENVIRONMENT="production")
+    assert rotated.returncode != 0
+    assert (
+        "CONFIG_DEFAULT_KEY" in rotated.stdout + rotated.stderr
+        or "默认密钥" in rotated.stdout + rotated.stderr
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi import routing
+from fastapi import FastAPI, routing
 from starlette.routing import Mount
 
 from xinyong.app import DOCS_ASSETS, create_app
@@ -67,7 +67,15 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
 }
 
 #: Framework and probe routes that carry no data: docs, the OpenAPI document, health and readiness.
-UNGUARDED = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/healthz", "/readyz"}
+#: (method, path): a POST /healthz without ``authorize`` is not exempt because GET /healthz is.
+UNGUARDED = {
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/openapi.json"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+}
 #: Mounted static files: only the API docs' own scripts and styles (Swagger UI, ReDoc), no data.
 STATIC_MOUNTS = {DOCS_ASSETS}
 
@@ -83,9 +91,9 @@ PLAYER = {
 }
 
 
-def _app_routes() -> list[tuple[str, str, Any]]:
+def _app_routes(app: FastAPI | None = None) -> list[tuple[str, str, Any]]:
     """(method, full path, dependant) of every route, routers included (FastAPI's own flattening)."""
-    app = create_app(Settings())
+    app = app or create_app(Settings())
     out: list[tuple[str, str, Any]] = []
     for context in routing.iter_route_contexts(app.routes):
         if isinstance(context.route, Mount):
@@ -94,17 +102,43 @@ def _app_routes() -> list[tuple[str, str, Any]]:
         path, methods = context.path, context.methods
         assert path is not None and methods, f"route without path or methods: {context}"
         dependant = getattr(context, "dependant", None)
-        if dependant is None:
-            assert path in UNGUARDED, f"{path} is not an API route and not a known framework route"
         for method in sorted(methods - {"HEAD"}):
+            if dependant is None:
+                assert (method, path) in UNGUARDED, f"{method} {path} is not an API route nor a framework one"
             out.append((method, path, dependant))
     return out
 
 
+def _unguarded_problems(app: FastAPI | None = None) -> list[str]:
+    """Routes that are neither exempt nor guarded by exactly one ``authorize``."""
+    problems = []
+    for method, path, dependant in _app_routes(app):
+        scopes = list(route_scopes(dependant))
+        if (method, path) in UNGUARDED:
+            if scopes:
+                problems.append(f"{method} {path} is exempt but declares {scopes}")
+        elif len(scopes) != 1:
+            problems.append(f"{method} {path} must declare exactly one authorize(scope), has {scopes}")
+        elif (method, path) not in TABLE:
+            problems.append(f"{method} {path} has no row in the role × route table")
+    return problems
+
+
+def test_exemption_is_per_method_and_path() -> None:
+    app = create_app(Settings())
+
+    @app.post("/healthz")
+    def sneaky() -> dict[str, str]:
+        return {"status": "ok"}
+
+    assert _unguarded_problems(app) == ["POST /healthz must declare exactly one authorize(scope), has []"]
+
+
 def test_every_route_is_in_the_table() -> None:
+    assert _unguarded_problems() == []
     seen = set()
     for method, path, _route in _app_routes():
-        if path in UNGUARDED:
+        if (method, path) in UNGUARDED:
             continue
         assert (method, path) in TABLE, f"{method} {path} has no row in the role × route table"
         seen.add((method, path))
@@ -114,7 +148,7 @@ def test_every_route_is_in_the_table() -> None:
 def test_every_route_names_exactly_one_scope() -> None:
     for method, path, dependant in _app_routes():
         scopes = list(route_scopes(dependant))
-        if path in UNGUARDED:
+        if (method, path) in UNGUARDED:
             assert not scopes
             continue
         assert len(scopes) == 1, f"{method} {path} must declare exactly one authorize(scope), has {scopes}"
@@ -122,7 +156,7 @@ def test_every_route_names_exactly_one_scope() -> None:
 
 def test_roles_allowed_match_the_table() -> None:
     for method, path, dependant in _app_routes():
-        if path in UNGUARDED:
+        if (method, path) in UNGUARDED:
             continue
         (scope,) = route_scopes(dependant)
         allowed = frozenset(role for role, scopes in ROLE_SCOPES.items() if scope in scopes)

@@ -633,34 +633,20 @@ def _duplicates(
 
 
 def _protect(run: _Run, frame: pl.DataFrame) -> pl.DataFrame:
-    """Citizen IDs never sit in record data in clear (see records.service._protect_personal)."""
-    import base64
+    """Personal data never sits in record data in clear: the same rule as
+    records.service._protect_personal (``kit.crypto.seal_values``), vectorised (``seal_frame``)."""
+    from xinyong.kit.crypto import is_phone_field, seal_frame
 
-    cipher = run.cipher
-    outs = []
-    for name in run.ctx.ric_fields:
-        if name == "subject_id" or name not in frame.columns:
-            continue
-        if cipher is None:
-            raise InvalidInput("记录含身份证号码字段，需要个人信息密钥", code="RECORD_CIPHER_REQUIRED")
-        values = frame[name].to_list()
-        outs.append(
-            pl.Series(
-                name,
-                [
-                    None if v is None else "enc:" + base64.b64encode(cipher.encrypt(v)).decode()
-                    for v in values
-                ],
-                dtype=pl.String,
-            )
-        )
-    if "subject_id" in frame.columns and (frame[KIND] == "ric").any():
+    fields = [f.name for f in run.ctx.spec.fields if f.name != "subject_id"]
+    always = set(run.ctx.ric_fields) | {n for n in fields if is_phone_field(n)}
+    out = seal_frame(frame, fields, run.cipher, always=always)
+    if "subject_id" in out.columns and (out[KIND] == "ric").any():
         masked = [
             ids.mask_ric(v) if k == "ric" else v
-            for v, k in zip(frame["subject_id"].to_list(), frame[KIND].to_list(), strict=True)
+            for v, k in zip(out["subject_id"].to_list(), out[KIND].to_list(), strict=True)
         ]
-        outs.append(pl.Series("subject_id", masked, dtype=pl.String))
-    return frame.with_columns(outs) if outs else frame
+        out = out.with_columns(pl.Series("subject_id", masked, dtype=pl.String))
+    return out
 
 
 def _store_records(

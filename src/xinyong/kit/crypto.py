@@ -11,11 +11,14 @@ import base64
 import hashlib
 import hmac
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from xinyong.kit.errors import DomainError
+from xinyong.kit import ids
+from xinyong.kit.errors import DomainError, InvalidInput
 
 if TYPE_CHECKING:
     from xinyong.config import Settings
@@ -71,9 +74,106 @@ class PersonalDataCipher:
 
 
 def cipher_from_settings(settings: Settings | None = None) -> PersonalDataCipher:
+    """The cipher every entry point uses (app, serve, ingest, users, keys, demo). In production it refuses
+    the keys that ship with the source and an index key equal to the secret key (``check_production``),
+    so no command can write personal data under a public key."""
     from xinyong.config import get_settings
 
     s = settings or get_settings()
+    s.check_production()
     return PersonalDataCipher(
         decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.effective_index_key
     )
+
+
+# --- the one rule for personal data inside stored JSON data ------------------------------------------
+
+ENC_PREFIX = "enc:"
+
+
+def is_phone_field(field_name: str) -> bool:
+    """The catalog has no phone type yet; phone fields are named ``phone`` or ``*_phone``."""
+    return field_name == "phone" or field_name.endswith("_phone")
+
+
+def must_seal(value: Any) -> bool:
+    """Whether a stored string must be encrypted whole: it quotes something that looks like a citizen ID or
+    a mobile number (:func:`ids.contains_personal`), or it begins with ``enc:`` itself (so that every
+    ``enc:`` string in the database is a ciphertext)."""
+    return isinstance(value, str) and (value.startswith(ENC_PREFIX) or ids.contains_personal(value))
+
+
+def seal(cipher: PersonalDataCipher, text: str) -> str:
+    return ENC_PREFIX + base64.b64encode(cipher.encrypt(text)).decode()
+
+
+def unseal(cipher: PersonalDataCipher, value: str) -> str:
+    """The plaintext of an ``enc:`` value (:class:`CryptoError` when no key opens it)."""
+    try:
+        blob = base64.b64decode(value[len(ENC_PREFIX) :], validate=True)
+    except ValueError as exc:
+        raise CryptoError() from exc
+    return cipher.decrypt(blob)
+
+
+def _cipher_required() -> DomainError:
+    return InvalidInput("记录含身份证号码或手机号码，需要个人信息密钥才能保存", code="RECORD_CIPHER_REQUIRED")
+
+
+def seal_values(
+    data: Mapping[str, Any],
+    cipher: PersonalDataCipher | None,
+    *,
+    always: Collection[str] = (),
+    skip: Collection[str] = (),
+) -> dict[str, Any]:
+    """``data`` as it may be stored: each string value that :func:`must_seal`, and each non-empty value of
+    a field in ``always`` (ID and phone fields), encrypted whole as ``enc:`` + base64. Fields in ``skip``
+    (already masked ones) are left alone."""
+    out = dict(data)
+    for name, value in data.items():
+        if name in skip or value is None or value == "":
+            continue
+        if name in always or must_seal(value):
+            if cipher is None:
+                raise _cipher_required()
+            out[name] = seal(cipher, str(value))
+    return out
+
+
+def seal_frame(
+    frame: pl.DataFrame,
+    columns: Collection[str],
+    cipher: PersonalDataCipher | None,
+    *,
+    always: Collection[str] = (),
+) -> pl.DataFrame:
+    """Vectorised twin of :func:`seal_values` over ``columns`` of ``frame``: a regex finds the few cells
+    that must be sealed, and only those are encrypted."""
+    outs = []
+    for name in columns:
+        if name not in frame.columns:
+            continue
+        column = frame[name]
+        if name in always:
+            hit = column.is_not_null() & (column.cast(pl.String) != "")
+        elif column.dtype == pl.String:
+            hit = (
+                frame.select(
+                    pl.col(name).str.starts_with(ENC_PREFIX) | ids.contains_personal_expr(pl.col(name))
+                )
+                .to_series()
+                .fill_null(False)
+            )
+        else:
+            continue
+        rows = hit.arg_true()
+        if rows.len() == 0:
+            continue
+        if cipher is None:
+            raise _cipher_required()
+        texts = column.cast(pl.String).gather(rows).to_list()
+        sealed = column.cast(pl.String).clone()
+        sealed.scatter(rows, [seal(cipher, t) for t in texts])
+        outs.append(sealed.alias(name))
+    return frame.with_columns(outs) if outs else frame

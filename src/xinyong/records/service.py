@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import base64
 import calendar as _calendar
 import datetime as dt
 from collections.abc import Callable
@@ -154,23 +153,18 @@ def fill_core_fields(
 def _protect_personal(
     item: CatalogItem, data: dict[str, Any], subject: Subject, cipher: PersonalDataCipher | None
 ) -> dict[str, Any]:
-    """Citizen IDs never sit in record data in clear: the subject's is masked (the subject row keeps it
-    encrypted); any other ID field is encrypted (``enc:`` + base64)."""
+    """Personal data never sits in record data in clear: a natural person's ``subject_id`` is masked (the
+    subject row keeps it encrypted); ID and phone fields, and any string quoting something that looks like
+    a citizen ID or a mobile number, are encrypted whole (``enc:`` + base64; the rule:
+    ``kit.crypto.seal_values``)."""
+    from xinyong.kit.crypto import is_phone_field, seal_values
+
     out = dict(data)
-    for spec in item.fields:
-        value = out.get(spec.name)
-        if not value or (
-            spec.type is not FieldType.RIC
-            and not (spec.name == "subject_id" and subject.kind is SubjectKind.natural_person)
-        ):
-            continue
-        if spec.name == "subject_id":
-            out[spec.name] = ids.mask_ric(str(value))
-        else:
-            if cipher is None:
-                raise InvalidInput("记录含身份证号码字段，需要个人信息密钥", code="RECORD_CIPHER_REQUIRED")
-            out[spec.name] = "enc:" + base64.b64encode(cipher.encrypt(str(value))).decode()
-    return out
+    if subject.kind is SubjectKind.natural_person and out.get("subject_id"):
+        out["subject_id"] = ids.mask_ric(str(out["subject_id"]))
+    # subject_id: a masked ID or a validated USCC (public), and the key records are matched by.
+    always = {s.name for s in item.fields if s.type is FieldType.RIC or is_phone_field(s.name)}
+    return seal_values(out, cipher, always=always - {"subject_id"}, skip={"subject_id"})
 
 
 def create_record(

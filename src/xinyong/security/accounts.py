@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import Settings
 from xinyong.kit import audit
@@ -42,17 +42,18 @@ ROLE_KINDS: dict[Role, AccountKind] = {
 
 
 class LoginFailed(Unauthenticated):
-    """Wrong user name or password. The failure count it wrote is kept."""
+    """Wrong user name or password, or a locked account: one answer for all three, so that the answers
+    do not tell which user names exist. The failure count it wrote is kept."""
 
     code = "LOGIN_FAILED"
-    message = "用户名或密码错误"
+    message = "用户名或密码错误；连续多次失败后账户将临时锁定，请稍后再试"
     keep_changes = True
 
 
-class AccountLocked(Unauthenticated):
-    code = "ACCOUNT_LOCKED"
-    message = "登录失败次数过多，账户已临时锁定，请稍后再试"
-    keep_changes = True
+class AccountLocked(LoginFailed):
+    """A locked account: answered exactly like a wrong password (no lock time, no other code), since an
+    unknown user name can never be locked and a different answer would reveal the real ones. The lock
+    is in the audit trail (``user.locked``) and shown to administrators."""
 
 
 def hash_password(password: str) -> str:
@@ -180,7 +181,8 @@ def login(session: Session, username: str, password: str, *, settings: Settings,
         _password_ok(_dummy_hash(), password)  # same work as for a real account: no timing tell
         raise LoginFailed()
     if user.locked_until is not None and as_aware(user.locked_until) > now:
-        raise AccountLocked(details={"locked_until": as_aware(user.locked_until).isoformat()})
+        _password_ok(_dummy_hash(), password)  # same work as any other attempt
+        raise AccountLocked()
     if not _password_ok(user.password_hash, password):
         # Counted in the database (not read-then-write), so parallel attempts cannot lose a failure.
         failures = session.execute(
@@ -202,7 +204,7 @@ def login(session: Session, username: str, password: str, *, settings: Settings,
                 after={"locked_until": user.locked_until.isoformat()},
                 clock=clock,
             )
-            raise AccountLocked(details={"locked_until": user.locked_until.isoformat()})
+            raise AccountLocked()
         raise LoginFailed()
     user.failed_logins = 0
     user.locked_until = None
@@ -311,5 +313,14 @@ def check_token(session: Session, token: str, *, clock: Clock) -> tuple[ApiToken
     user = session.get(User, record.user_id)
     if user is None or not user.active:
         raise TokenRefused("令牌所属账户已停用", code="USER_DISABLED")
-    record.last_used_at = now
     return record, user
+
+
+def record_token_use(sessions: sessionmaker[Session], token: str, *, clock: Clock) -> None:
+    """Note that ``token`` was presented, in a transaction of its own: the request's transaction rolls
+    back when the call fails (403, 404, ...), and a token used for probing must still show its last use.
+    Done before the request's session starts, so it never waits on it. An unknown token changes nothing."""
+    with sessions() as side, side.begin():
+        side.execute(
+            update(ApiToken).where(ApiToken.token_hash == token_hash(token)).values(last_used_at=clock.now())
+        )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.kit.errors import Forbidden, NotFound
+from xinyong.kit.errors import Forbidden
 from xinyong.models import Authorisation, QueryLogEntry, Subject, User
 from xinyong.security import grants, querylog
 from xinyong.security.auth import Principal, authorize
@@ -141,12 +141,13 @@ def search_query_log(
     username: str | None = None,
     department_id: int | None = None,
     allowed: bool | None = None,
+    purpose: Purpose | None = Query(None, description="查询用途"),
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> QueryLogPage:
-    f = querylog.LogFilter(subject_id, username, department_id, allowed, since, until)
+    f = querylog.LogFilter(subject_id, username, department_id, allowed, since, until, purpose)
     total, entries = querylog.search(session, f, limit=limit, offset=offset)
     names = querylog.department_names(session, {e.department_id for e in entries if e.department_id})
     return QueryLogPage(total=total, entries=_log_out(entries, names))
@@ -240,18 +241,20 @@ def agency_file(
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
     subject = session.get(Subject, subject_id)
-    if subject is None:
-        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
     assert principal.user_id is not None
-    grant = grants.live_grant(
-        session, subject_id=subject.id, agency_user_id=principal.user_id, today=clock.today()
+    today = clock.today()
+    grant = (
+        grants.live_grant(session, subject_id=subject.id, agency_user_id=principal.user_id, today=today)
+        if subject is not None
+        else None
     )
-    if grant is None:
+    if subject is None or grant is None:
+        # A subject that does not exist gets the same logged refusal: an agency learns nothing by probing.
         raise querylog.refuse(
             session,
             principal,
-            subject_id=subject.id,
-            target="subject_file",
+            subject_id=subject.id if subject is not None else None,
+            target="subject_file" if subject is not None else f"subject_file:{subject_id}（主体不存在）",
             purpose=Purpose.authorised_query,
             legal_basis=None,
             clock=clock,

@@ -28,7 +28,7 @@ from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError, Forbidden, Unauthenticated
 from xinyong.models import AccountKind, Department, User
-from xinyong.security.accounts import check_token
+from xinyong.security.accounts import check_token, record_token_use
 from xinyong.security.roles import Role, Scope, scopes_of
 from xinyong.web import get_clock, get_session, get_settings_dep
 
@@ -184,6 +184,7 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization 请求头格式应为 Bearer <令牌>", code="TOKEN_INVALID")
+        record_token_use(request.app.state.sessions, token.strip(), clock=clock)
         record, user = check_token(session, token.strip(), clock=clock)
         scopes = frozenset(Scope(s) for s in record.scopes) & scopes_of(user.roles)
         return _principal_of(user, session, via="token", scopes=scopes, token_id=record.id, client=client)

@@ -13,7 +13,7 @@ from xinyong.kit import audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
 from xinyong.models import AccountKind, Authorisation, User
-from xinyong.security.roles import Purpose
+from xinyong.security.roles import AGENCY_PURPOSES, Purpose
 
 
 def grant(
@@ -30,8 +30,13 @@ def grant(
     agency = session.scalar(select(User).where(User.username == agency_username))
     if agency is None or agency.kind is not AccountKind.agency or not agency.active:
         raise NotFound(f"信用服务机构 {agency_username} 不存在或已停用", code="AGENCY_NOT_FOUND")
-    if purpose in (Purpose.self_query,):
-        raise InvalidInput("授权用途不能是本人查询", code="AUTHORISATION_PURPOSE_INVALID")
+    if purpose not in AGENCY_PURPOSES:
+        allowed = [p.value for p in Purpose if p in AGENCY_PURPOSES]
+        raise InvalidInput(
+            f"不能授权信用服务机构以“{purpose.value}”用途查询；可授权的用途：{'、'.join(allowed)}",
+            code="AUTHORISATION_PURPOSE_INVALID",
+            details={"purposes": allowed},
+        )
     if not 1 <= days <= settings.max_authorisation_days:
         raise InvalidInput(
             f"授权期限须为 1 至 {settings.max_authorisation_days} 天，不得长期或无限期授权",

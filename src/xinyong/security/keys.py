@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.kit import audit
 from xinyong.kit.clock import Clock
-from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.kit.crypto import ENC_PREFIX, PersonalDataCipher, must_seal, seal
 from xinyong.models import Base
-
-ENC_PREFIX = "enc:"
 
 #: Binary columns holding ciphertexts, as "table.column".
 BINARY_COLUMNS: tuple[str, ...] = ("subjects.ric_encrypted", "subjects.phone_encrypted")
@@ -61,25 +59,46 @@ class RotationReport:
         return sum(self.rotated.values())
 
 
-def _reseal_json(value: Any, cipher: PersonalDataCipher) -> tuple[Any, int, int]:
-    """``value`` with every ``enc:`` string under an old key re-encrypted; (new, rotated, current)."""
+def _reseal_json(value: Any, cipher: PersonalDataCipher, key: str | None = None) -> tuple[Any, int, int]:
+    """``value`` with every ``enc:`` string under an old key re-encrypted; (new, rotated, current).
+
+    Data stored before the one sealing rule (``kit.crypto.must_seal``) may hold personal text in clear,
+    or a clear string that merely begins with ``enc:`` (``"enc:未按规定"``): such strings are sealed now
+    (and counted as rotated) instead of stopping the rotation. A well-formed ciphertext that no key opens
+    still stops it (``CRYPTO_ERROR``): nothing is ever dropped."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         rotated = current = 0
         for k, v in value.items():
-            out[k], r, c = _reseal_json(v, cipher)
+            out[k], r, c = _reseal_json(v, cipher, k)
             rotated, current = rotated + r, current + c
         return out, rotated, current
     if isinstance(value, list):
-        items = [_reseal_json(v, cipher) for v in value]
+        items = [_reseal_json(v, cipher, key) for v in value]
         return [i[0] for i in items], sum(i[1] for i in items), sum(i[2] for i in items)
     if isinstance(value, str) and value.startswith(ENC_PREFIX):
-        blob = base64.b64decode(value[len(ENC_PREFIX) :])
+        blob = _ciphertext(value)
+        if blob is None:  # clear text that happens to begin with "enc:"
+            return seal(cipher, value), 1, 0
         if not cipher.needs_rotation(blob):
             return value, 0, 1
         fresh = cipher.encrypt(cipher.decrypt(blob))
         return ENC_PREFIX + base64.b64encode(fresh).decode(), 1, 0
+    if isinstance(value, str) and key != "subject_id" and must_seal(value):
+        return seal(cipher, value), 1, 0
     return value, 0, 0
+
+
+_MIN_CIPHERTEXT = 4 + 12 + 16  # key id, nonce, GCM tag
+
+
+def _ciphertext(value: str) -> bytes | None:
+    """The blob of an ``enc:`` value, or None when it cannot be one (not base64, too short)."""
+    try:
+        blob = base64.b64decode(value[len(ENC_PREFIX) :], validate=True)
+    except ValueError:
+        return None
+    return blob if len(blob) >= _MIN_CIPHERTEXT else None
 
 
 def rotate(

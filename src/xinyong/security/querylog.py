@@ -18,7 +18,7 @@ from xinyong.kit.clock import CHINA_TZ, Clock
 from xinyong.kit.errors import InvalidInput, RecordedRefusal
 from xinyong.models import Department, QueryLogEntry
 from xinyong.security.auth import Principal
-from xinyong.security.roles import Purpose
+from xinyong.security.roles import AGENCY_PURPOSES, STAFF_PURPOSES, Purpose, Role
 
 PURPOSES_ZH = [p.value for p in Purpose]
 
@@ -27,6 +27,21 @@ class PurposeRequired(InvalidInput):
     code = "QUERY_PURPOSE_REQUIRED"
     message = "查询非公开信用信息必须说明查询用途"
     keep_changes = True
+
+
+class PurposeNotAllowed(RecordedRefusal):
+    code = "QUERY_PURPOSE_NOT_ALLOWED"
+    message = "该查询用途不适用于当前账户：本人查询仅限信用主体本人，授权查询仅限持有效授权的信用服务机构"
+
+
+def purposes_for(principal: Principal) -> frozenset[Purpose]:
+    """The purposes this caller may state: a subject only 本人查询, an agency only what a grant can give
+    (the grant itself is checked where it is read), staff only their own functions (``STAFF_PURPOSES``)."""
+    if Role.subject in principal.roles:
+        return frozenset({Purpose.self_query})
+    if Role.agency in principal.roles:
+        return AGENCY_PURPOSES
+    return STAFF_PURPOSES
 
 
 class LegalBasisRequired(InvalidInput):
@@ -92,6 +107,20 @@ def require_purpose(
             reason="未说明查询用途" if not purpose else f"查询用途不在规定范围内：{purpose}",
         )
         raise PurposeRequired(details={"purposes": PURPOSES_ZH}) from None
+    allowed = purposes_for(principal)
+    if why not in allowed:
+        log_read(
+            session,
+            principal,
+            subject_id=subject_id,
+            target=target,
+            purpose=why,
+            legal_basis=legal_basis,
+            allowed=False,
+            clock=clock,
+            reason=f"查询用途不适用于当前账户：{why.value}",
+        )
+        raise PurposeNotAllowed(details={"purposes": [p.value for p in Purpose if p in allowed]})
     if not legal_basis or not legal_basis.strip():
         log_read(
             session,
@@ -143,6 +172,7 @@ class LogFilter:
     allowed: bool | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    purpose: Purpose | None = None
 
 
 def _filtered(stmt: Select[Any], f: LogFilter) -> Select[Any]:
@@ -154,6 +184,8 @@ def _filtered(stmt: Select[Any], f: LogFilter) -> Select[Any]:
         stmt = stmt.where(QueryLogEntry.department_id == f.department_id)
     if f.allowed is not None:
         stmt = stmt.where(QueryLogEntry.allowed.is_(f.allowed))
+    if f.purpose is not None:
+        stmt = stmt.where(QueryLogEntry.purpose == f.purpose.value)
     # Days are China Standard Time days, whatever the database server's time zone.
     if f.since is not None:
         stmt = stmt.where(QueryLogEntry.at >= _day_start(f.since))

@@ -99,3 +99,15 @@ class Purpose(enum.StrEnum):
     repair_handling = "信用修复"
     self_query = "本人查询"
     authorised_query = "授权查询"
+
+
+#: Purposes a department may state: its own functions (approval, procurement, tender, funds, awards,
+#: recruitment, supervision, objections, repair). Never 本人查询 (the subject's) nor 授权查询 (an agency's).
+STAFF_PURPOSES: frozenset[Purpose] = frozenset(Purpose) - {Purpose.self_query, Purpose.authorised_query}
+#: Purposes a subject may grant a credit service agency (domain.md 2 and 5.12: an agency queries with the
+#: subject's written authorisation, for the market uses of its reports): bids in procurement and tenders,
+#: employment checks, or a general authorised query. Supervision, approval, public funds, awards,
+#: objections and repairs are powers of departments; 本人查询 is the subject's own.
+AGENCY_PURPOSES: frozenset[Purpose] = frozenset(
+    {Purpose.government_procurement, Purpose.tendering, Purpose.recruitment, Purpose.authorised_query}
+)

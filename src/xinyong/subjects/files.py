@@ -13,7 +13,6 @@ encrypted values in record data (``enc:...``) are decrypted only to be masked.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import enum
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import FieldType, Openness
 from xinyong.kit import ids
-from xinyong.kit.crypto import CryptoError, PersonalDataCipher
+from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, is_phone_field, unseal
 from xinyong.models import CatalogItemRow, CreditRecord, Department, Subject
 from xinyong.models.records import RecordStatus
 from xinyong.models.subjects import SUBJECT_KIND_ZH, SubjectKind
@@ -103,41 +102,36 @@ def _field_types(item: CatalogItemRow) -> dict[str, str]:
     return {f["name"]: f.get("type", "string") for f in item.spec.get("fields", [])}
 
 
-def _is_phone(field_name: str) -> bool:
-    """The catalog has no phone type yet; phone fields are named ``phone`` or ``*_phone``."""
-    return field_name == "phone" or field_name.endswith("_phone")
-
-
 def masked_data(
     item: CatalogItemRow, data: dict[str, Any], cipher: PersonalDataCipher | None
 ) -> dict[str, Any]:
-    """Record data fit to show: ID and phone fields masked, encrypted values never shown in clear, and
-    any citizen ID or mobile number quoted in free text masked too."""
+    """Record data fit to show: ID and phone fields masked, encrypted values (``enc:``: ID and phone
+    fields, and any text quoting an ID or a mobile number) decrypted only to be masked, and any citizen ID
+    or mobile number in free text masked."""
     types = _field_types(item)
     out: dict[str, Any] = {}
     for name, value in data.items():
-        if isinstance(value, str) and value.startswith("enc:"):
+        if isinstance(value, str) and value.startswith(ENC_PREFIX):
             plain: str | None = None
             if cipher is not None:
                 try:
-                    plain = cipher.decrypt(base64.b64decode(value[4:]))
-                except (CryptoError, ValueError):
+                    plain = unseal(cipher, value)
+                except CryptoError:
                     plain = None
-            if plain is None:
-                out[name] = "（已加密）"
-            elif _is_phone(name):
-                out[name] = ids.mask_phone(plain)
-            else:
-                out[name] = ids.mask_ric(plain)
-        elif isinstance(value, str) and types.get(name) == FieldType.RIC.value:
-            out[name] = ids.mask_ric(value)
-        elif isinstance(value, str) and _is_phone(name):
-            out[name] = ids.mask_phone(value)
+            out[name] = "（已加密）" if plain is None else _masked_value(types.get(name), name, plain)
         elif isinstance(value, str):
-            out[name] = ids.mask_personal_text(value)
+            out[name] = _masked_value(types.get(name), name, value)
         else:
             out[name] = value
     return out
+
+
+def _masked_value(field_type: str | None, name: str, value: str) -> str:
+    if field_type == FieldType.RIC.value:
+        return ids.mask_ric(value)
+    if is_phone_field(name):
+        return ids.mask_phone(value)
+    return ids.mask_personal_text(value)
 
 
 def record_out(

@@ -750,3 +750,34 @@ def test_error_expr_accepts_non_string_columns() -> None:
     frame = pl.DataFrame({"n": [360426199101010071, 1]})
     got = frame.select(ids.ric_error_expr("n"))["n_error"].to_list()
     assert got == [None, ids.ID_RIC_LENGTH]
+
+
+def test_sealing_rule_round_trips_and_agrees_with_its_vectorised_twin() -> None:
+    from xinyong.kit.crypto import PersonalDataCipher, seal_frame, seal_values, unseal_values
+
+    cipher = PersonalDataCipher(bytes(range(32)), index_secret="test")
+    data = {
+        "facts": "当事人（ID３２０９０２１９８５０３１２９９１８）",
+        "note": "enc:未按规定",
+        "phone": "0515-88888888",
+        "plain": "未按规定公示年度报告",
+        "uscc": "913209020219850312",
+        "amount": 5,
+    }
+    sealed = seal_values(data, cipher, always={"phone"})
+    assert [k for k, v in sealed.items() if isinstance(v, str) and v.startswith("enc:")] == [
+        "facts",
+        "note",
+        "phone",
+    ]
+    assert sealed["plain"] == data["plain"] and sealed["uscc"] == data["uscc"]
+    assert unseal_values(sealed, cipher) == data
+    frame = pl.DataFrame({k: [v] for k, v in data.items() if k != "amount"})
+    bulk = seal_frame(frame, list(frame.columns), cipher, always={"phone"}).row(0, named=True)
+    assert {k for k, v in bulk.items() if v.startswith("enc:")} == {"facts", "note", "phone"}
+    assert unseal_values(bulk, cipher) == {k: v for k, v in data.items() if k != "amount"}
+    from xinyong.kit.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        seal_values(data, None)
+    assert caught.value.code == "RECORD_CIPHER_REQUIRED"

@@ -177,3 +177,15 @@ def seal_frame(
         sealed.scatter(rows, [seal(cipher, t) for t in texts])
         outs.append(sealed.alias(name))
     return frame.with_columns(outs) if outs else frame
+
+
+def unseal_values(data: Mapping[str, Any], cipher: PersonalDataCipher | None) -> dict[str, Any]:
+    """``data`` with every ``enc:`` value decrypted (for comparing stored data with new values, or for
+    resubmission; never for display: readers mask, see ``subjects.files.masked_data``). Without a
+    cipher, sealed values are left as they are."""
+    if cipher is None:
+        return dict(data)
+    return {
+        k: unseal(cipher, v) if isinstance(v, str) and v.startswith(ENC_PREFIX) else v
+        for k, v in data.items()
+    }

@@ -439,3 +439,29 @@ def test_a_fixed_file_submitted_again_closes_the_earlier_rejections(
     assert by_key["F-2"].fixed_record_id == f2
     assert by_key["F-3"].status.value == "open"
     assert reports.batch_outcome(world, first.batch_id).open_rejected_rows == 1
+
+
+def test_a_row_quoting_personal_data_is_a_duplicate_when_sent_again(
+    world: Session, clock: FixedClock, cipher: PersonalDataCipher
+) -> None:
+    """Free text that quotes a citizen ID or a phone is stored sealed; the same row again must still
+    be recognised as the same (ignored), not as a changed record under a known key."""
+    from xinyong.kit import ids
+
+    person = "32090219850312991" + ids.calc_ric_check("32090219850312991")
+    row = penalty("S-1", violation_facts=f"经查，当事人负责人王某明（{person}，电话 13812345678）")
+    first = submit_records(
+        world, [row], item_code="CF-001", dept_code=DEPT, actor="t", clock=clock, cipher=cipher
+    )
+    stored = world.scalar(select(CreditRecord.data).where(CreditRecord.source_record_id == "S-1"))
+    assert stored is not None and person not in str(stored) and "13812345678" not in str(stored)
+    again = submit_records(
+        world,
+        [row, penalty("S-2")],
+        item_code="CF-001",
+        dept_code=DEPT,
+        actor="t",
+        clock=clock,
+        cipher=cipher,
+    )
+    assert (first.accepted, again.accepted, again.duplicates, again.rejected) == (1, 1, 1, 0)

@@ -123,11 +123,6 @@ def test_citizen_ids_and_phones_are_never_stored_in_clear(
     assert stored.data["legal_basis_text"] == "《企业信息公示暂行条例》第十八条"  # the rest stays searchable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline._store_rejected (not owned by security) keeps free text of rejected rows in "
-    "clear: it must seal with kit.crypto.seal_values like _protect does. Remove this mark when it does.",
-)
 def test_rejected_rows_keep_no_personal_data_in_clear(
     world: World, session: Session, cipher: PersonalDataCipher
 ) -> None:

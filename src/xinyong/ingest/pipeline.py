@@ -49,7 +49,7 @@ from xinyong.ingest.validation import (
 )
 from xinyong.kit import audit, ids
 from xinyong.kit.clock import Clock
-from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.kit.crypto import PersonalDataCipher, is_phone_field, seal_frame, seal_values, unseal_values
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.kit.names import normalize_series
 from xinyong.kit.workdays import WorkCalendar
@@ -523,14 +523,11 @@ def _register_organisations(session: Session, run: _Run, names: dict[str, str]) 
 
 
 def _comparable(values: dict[str, Any], run: _Run, stored: bool) -> dict[str, Any]:
-    """Values as they can be compared with what is stored (citizen IDs decrypted / masked)."""
-    import base64
-
+    """Values as they can be compared with what is stored (sealed values decrypted, the subject's
+    citizen ID masked as it is stored)."""
     out = {k: v for k, v in values.items() if v is not None}
-    for name in run.ctx.ric_fields:
-        value = out.get(name)
-        if stored and isinstance(value, str) and value.startswith("enc:") and run.cipher is not None:
-            out[name] = run.cipher.decrypt(base64.b64decode(value[4:]))
+    if stored:
+        out = unseal_values(out, run.cipher)
     subject_field = run.ctx.spec.field("subject_id")
     sid = out.get("subject_id")
     if not stored and subject_field is not None and isinstance(sid, str) and ids.check_ric(sid).valid:
@@ -635,7 +632,6 @@ def _duplicates(
 def _protect(run: _Run, frame: pl.DataFrame) -> pl.DataFrame:
     """Personal data never sits in record data in clear: the same rule as
     records.service._protect_personal (``kit.crypto.seal_values``), vectorised (``seal_frame``)."""
-    from xinyong.kit.crypto import is_phone_field, seal_frame
 
     fields = [f.name for f in run.ctx.spec.fields if f.name != "subject_id"]
     always = set(run.ctx.ric_fields) | {n for n in fields if is_phone_field(n)}
@@ -745,32 +741,28 @@ def _record_ids(session: Session, run: _Run, rows: pl.DataFrame) -> dict[int, in
 
 
 def _store_rejected(session: Session, run: _Run, raw: pl.DataFrame, rows: list[int]) -> None:
-    """Keep rejected rows with their values as submitted (citizen IDs encrypted, or masked without a key)."""
+    """Keep rejected rows with their values as submitted, personal data sealed by the same rule as
+    stored records (kit.crypto.seal_values; masked instead when there is no key)."""
     if not rows:
         return
-    import base64
-
     subset = raw.filter(pl.col(ROW).is_in(rows))
     value_cols = [c for c in subset.columns if not c.startswith("__")]
-    ric = set(run.ctx.ric_fields)
+    always = set(run.ctx.ric_fields) | {c for c in value_cols if is_phone_field(c)}
     payload = []
     for record in subset.iter_rows(named=True):
         values = {c: record[c] for c in value_cols if record[c] is not None}
-        for name in ric & values.keys():
-            text = str(values[name])
-            values[name] = (
-                "enc:" + base64.b64encode(run.cipher.encrypt(text)).decode()
-                if run.cipher
-                else ids.mask_ric(text)
-            )
-        sid = values.get("subject_id")
-        if isinstance(sid, str) and "subject_id" not in ric and ids.check_ric(sid).valid:
-            values["subject_id"] = (
-                "enc:" + base64.b64encode(run.cipher.encrypt(sid)).decode()
-                if run.cipher
-                else ids.mask_ric(sid)
-            )
         key = values.get("source_record_id")
+        if run.cipher is not None:
+            values = seal_values(values, run.cipher, always=always)
+        else:
+            values = {
+                k: ids.mask_ric(str(v))
+                if k in always
+                else ids.mask_personal_text(v)
+                if isinstance(v, str)
+                else v
+                for k, v in values.items()
+            }
         payload.append(
             {
                 "batch_id": run.batch_id,

@@ -170,3 +170,38 @@ def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
     assert _verdict(rows["B-1"]) == (5, False, False)
     assert not rows["B-2"].timeliness_provisional
     assert rows["B-2"].delay_workdays == 91  # 93 weekdays, less May 3-5, plus the Apr 25 make-up day
+
+
+def test_a_replaced_schedule_recomputes_what_the_earlier_one_settled(
+    session: Session, clock: FixedClock, world: tuple[Department, Subject]
+) -> None:
+    dept, company = world
+    record = create_record(
+        session,
+        item=item_row(session, "CF-001"),
+        subject=company,
+        dept=dept,
+        data=penalty("R-1"),
+        received_on=RECEIVED,
+        actor="dept-user",
+        clock=clock,
+    )
+    deadline = service.set_deadline(
+        session, owner_type="objection", owner_id="9", kind="answer", start=dt.date(2027, 4, 28), workdays=5
+    )
+    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    session.refresh(record)
+    session.refresh(deadline)
+    assert _verdict(record) == (5, False, False)
+    assert (deadline.due_date, deadline.provisional) == (dt.date(2027, 5, 10), False)
+
+    # the office corrects the notice: 劳动节 is only May 1-3 (Sat-Mon)
+    corrected = service.load_schedule(
+        session, SCHEDULE_2027.replace("end: 2027-05-05", "end: 2027-05-03"), actor="office", clock=clock
+    )
+
+    assert corrected.replaced and corrected.recomputed_records == 1 and corrected.recomputed == 1
+    session.refresh(record)
+    session.refresh(deadline)
+    assert _verdict(record) == (7, False, False)  # Apr 29, 30, May 4-7, 10
+    assert deadline.due_date == dt.date(2027, 5, 6)

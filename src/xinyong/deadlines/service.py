@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.kit import audit
@@ -71,8 +71,12 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
             WorkdayOverride(day=day, is_workday=is_workday, name=names.get(day, ""), year=schedule.year)
         )
     session.flush()
-    recomputed = recompute_provisional(session, actor=actor, clock=clock)
-    recomputed_records = recompute_provisional_records(session, schedule.year, actor=actor, clock=clock)
+    # a replaced schedule may move what the earlier one settled: then the whole year is recomputed
+    replaced_year = schedule.year if existing is not None else None
+    recomputed = recompute_provisional(session, actor=actor, clock=clock, year=replaced_year)
+    recomputed_records = recompute_provisional_records(
+        session, schedule.year, actor=actor, clock=clock, replaced=existing is not None
+    )
     audit.record(
         session,
         actor=actor,
@@ -143,13 +147,22 @@ def _deadline_state(row: Deadline) -> dict[str, object]:
     }
 
 
-def recompute_provisional(session: Session, *, actor: str = "system", clock: Clock | None = None) -> int:
-    """Recompute every provisional deadline with the calendar now in force; returns how many changed state.
+def recompute_provisional(
+    session: Session, *, actor: str = "system", clock: Clock | None = None, year: int | None = None
+) -> int:
+    """Recompute every provisional deadline with the calendar now in force, and with ``year`` (a
+    replaced schedule) also every deadline whose span touches that year; returns how many changed.
 
     Each change is audited (``deadline.recomputed``)."""
     cal = calendar(session)
     changed = 0
-    for row in session.scalars(select(Deadline).where(Deadline.provisional.is_(True)).order_by(Deadline.id)):
+    which: ColumnElement[bool] = Deadline.provisional.is_(True)
+    if year is not None:
+        which = or_(
+            which,
+            and_(Deadline.start_date <= dt.date(year, 12, 31), Deadline.due_date >= dt.date(year, 1, 1)),
+        )
+    for row in session.scalars(select(Deadline).where(which).order_by(Deadline.id)):
         result = cal.add_workdays(row.start_date, row.workdays)
         if result.date != row.due_date or result.provisional != row.provisional:
             before = _deadline_state(row)
@@ -171,10 +184,11 @@ def recompute_provisional(session: Session, *, actor: str = "system", clock: Clo
 
 
 def recompute_provisional_records(
-    session: Session, year: int, *, actor: str, clock: Clock | None = None
+    session: Session, year: int, *, actor: str, clock: Clock | None = None, replaced: bool = False
 ) -> int:
     """Recompute the timeliness of the provisional credit records whose span (decision to receipt)
-    touches ``year``, with the calendar now in force; returns how many records were recomputed.
+    touches ``year``, with the calendar now in force; returns how many records changed. When the
+    year's schedule ``replaced`` an earlier one, every record touching the year is recomputed.
 
     The delay, the late verdict and the flag are stored again through records.service.timeliness (the
     one rule), and each recomputed record gets an audit entry (``record.timeliness_recomputed``)."""
@@ -189,7 +203,7 @@ def recompute_provisional_records(
     rows = session.scalars(
         select(CreditRecord)
         .where(
-            CreditRecord.timeliness_provisional.is_(True),
+            CreditRecord.timeliness_provisional.is_(True) if not replaced else true(),
             CreditRecord.decision_date <= dt.date(year, 12, 31),
             CreditRecord.received_on >= dt.date(year, 1, 1),
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -128,12 +127,6 @@ def test_public_sees_only_published_records_and_no_persons(world: World, client:
     assert PERSON_RIC not in echoed["input"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="subjects/api.py (public file route, ~L251) passes cipher=None to credit_file: a published text "
-    "that quotes an ID or phone is stored sealed and shows as （已加密）. It must pass the app's cipher "
-    "(Depends(get_cipher)); masked_data masks what it decrypts. Remove this mark when it does.",
-)
 def test_public_sees_published_text_with_ids_and_phones_masked(world: World, client: RecordingClient) -> None:
     assert world.company is not None
     file = client.get(f"/api/v1/public/subjects/{world.company.id}").json()

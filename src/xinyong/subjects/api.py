@@ -244,8 +244,11 @@ def public_file(
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session),
     clock: Clock = Depends(get_clock),
+    cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
     subject = session.get(Subject, subject_id)
     if subject is None or not public_subject(subject):
         raise NotFound("信用主体不存在或不予公示", code="SUBJECT_NOT_FOUND")
-    return credit_file(session, subject, View.public, today=clock.today(), cipher=None)
+    # Published text that quotes an ID or a phone is stored sealed; it is decrypted here only to be
+    # shown masked (subjects.files.masked_data), never in full.
+    return credit_file(session, subject, View.public, today=clock.today(), cipher=cipher)

@@ -205,3 +205,38 @@ def test_a_replaced_schedule_recomputes_what_the_earlier_one_settled(
     session.refresh(deadline)
     assert _verdict(record) == (7, False, False)  # Apr 29, 30, May 4-7, 10
     assert deadline.due_date == dt.date(2027, 5, 6)
+
+
+def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
+    session: Session, clock: FixedClock, world: tuple[Department, Subject]
+) -> None:
+    """A correction recomputes timeliness through the same rule, the flag included: a record whose
+    corrected decision date falls in an uncovered year becomes provisional (and is recomputed later)."""
+    from xinyong.records.service import correct_record
+
+    dept, company = world
+    record = create_record(
+        session,
+        item=item_row(session, "CF-001"),
+        subject=company,
+        dept=dept,
+        data=penalty("T-9", decided="2026-12-30"),
+        received_on=dt.date(2026, 12, 31),
+        actor="dept-user",
+        clock=clock,
+    )
+    assert _verdict(record) == (1, False, False)
+    record.received_on = RECEIVED  # as if received in 2027, then its decision date corrected into 2027
+    corrected = correct_record(
+        session,
+        record.id,
+        data={**penalty("T-9"), "decision_date": DECIDED},
+        reason="决定日期录入错误",
+        actor="dept-user",
+        clock=clock,
+        dept_id=dept.id,
+    )
+    assert _verdict(corrected) == (8, True, True)
+    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    session.refresh(corrected)
+    assert _verdict(corrected) == (5, False, False)

@@ -602,6 +602,7 @@ def correct_record(
     record.decision_date = decided
     record.delay_workdays = timely.delay_workdays
     record.late = timely.late
+    record.timeliness_provisional = timely.provisional
     record.published = window.publish
     record.publish_from, record.publish_min_end, record.publish_max_end = (
         window.start,

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, false, func
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base
@@ -32,6 +32,14 @@ class CreditRecord(Base):
     __table_args__ = (
         UniqueConstraint("source_dept_id", "source_record_id"),
         Index("ix_credit_records_dept_received", "source_dept_id", "received_on"),
+        # Partial: only the few provisional rows (what a year's schedule recomputes), so the bulk
+        # load pays nothing for it; a full index on a boolean that is nearly always false would.
+        Index(
+            "ix_credit_records_timeliness_provisional",
+            "timeliness_provisional",
+            postgresql_where=text("timeliness_provisional"),
+            sqlite_where=text("timeliness_provisional"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +63,7 @@ class CreditRecord(Base):
     late: Mapped[bool] = mapped_column(default=False)
     #: Whether delay_workdays/late were counted on weekends only because a year in the span had neither
     #: chinese-calendar data nor a loaded schedule; recomputed when that year's schedule is loaded.
-    timeliness_provisional: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    timeliness_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Publication window (records.service owns the rule).
     published: Mapped[bool] = mapped_column(default=False)
     publish_from: Mapped[dt.date | None]

@@ -21,8 +21,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("timeliness_provisional", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        # Partial: only provisional rows are ever looked up, and the bulk load pays nothing for it.
         batch.create_index(
-            "ix_credit_records_timeliness_provisional", ["timeliness_provisional"], unique=False
+            "ix_credit_records_timeliness_provisional",
+            ["timeliness_provisional"],
+            unique=False,
+            postgresql_where=sa.text("timeliness_provisional"),
+            sqlite_where=sa.text("timeliness_provisional"),
         )
 
 

@@ -274,7 +274,7 @@ def export_records(target: Target, parquet: Path) -> None:
             parts.append(
                 frame.with_columns(
                     [pl.col(c).cast(pl.String).str.slice(0, 10).str.to_date() for c in date_cols]
-                    + [pl.col("late").cast(pl.Boolean), pl.col("published").cast(pl.Boolean)]
+                    + [pl.col(c).cast(pl.Boolean) for c in ("late", "timeliness_provisional", "published")]
                 )
             )
     pl.concat(parts).write_parquet(parquet)

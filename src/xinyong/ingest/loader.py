@@ -27,6 +27,7 @@ RECORD_COLUMNS: Final[tuple[str, ...]] = (
     "received_on",
     "delay_workdays",
     "late",
+    "timeliness_provisional",
     "published",
     "publish_from",
     "publish_min_end",
@@ -60,7 +61,7 @@ def load_records(session: Session, frame: pl.DataFrame) -> None:
         return
     prepared = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c in _DATE_COLUMNS]
-        + [pl.col("late").cast(pl.Int8), pl.col("published").cast(pl.Int8)]
+        + [pl.col(c).cast(pl.Int8) for c in ("late", "timeliness_provisional", "published") if c in columns]
     )
     marks = ", ".join("?" * len(columns))
     cur = _driver(session).cursor()

@@ -683,6 +683,7 @@ def _store_records(
             "received_on": pl.repeat(run.received_on, accepted.height, dtype=pl.Date, eager=True),
             "delay_workdays": accepted["delay_workdays"],
             "late": accepted["late"],
+            "timeliness_provisional": accepted["timeliness_provisional"],
             "published": accepted["published"],
             "publish_from": accepted["publish_from"],
             "publish_min_end": accepted["publish_min_end"],
@@ -692,38 +693,12 @@ def _store_records(
         }
     )
     loader.load_records(session, frame)
-    _flag_provisional_timeliness(session, run, accepted, after_id=before)
     first_id, last_id = session.execute(
         select(func.min(CreditRecord.id), func.max(CreditRecord.id)).where(
             CreditRecord.id > before, CreditRecord.batch_id == run.batch_id
         )
     ).one()
     return first_id, last_id, data
-
-
-def _flag_provisional_timeliness(
-    session: Session, run: _Run, accepted: pl.DataFrame, *, after_id: int
-) -> None:
-    """Mark the just-stored rows whose delay was counted on weekends only (a year without a schedule);
-    ``xinyong workdays load`` recomputes them (deadlines.service.recompute_provisional_records)."""
-    from xinyong.records.service import timeliness
-
-    provisional = [
-        decided
-        for decided in accepted["decision_date"].drop_nulls().unique().to_list()
-        if timeliness(run.ctx.spec, decided, run.received_on, run.cal).provisional
-    ]
-    if provisional:
-        session.execute(
-            update(CreditRecord)
-            .where(
-                CreditRecord.batch_id == run.batch_id,
-                CreditRecord.id > after_id,
-                CreditRecord.decision_date.in_(provisional),
-            )
-            .values(timeliness_provisional=True)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def _record_ids(session: Session, run: _Run, rows: pl.DataFrame) -> dict[int, int]:

@@ -258,7 +258,8 @@ def assess_frame(
     ``rows`` holds the item's fields already typed (dates as ``Date``), plus optional
     ``severity_override`` (``minor``/``general``/``serious``) and ``severity_reason`` columns. Returns
     ``rows`` with ``severity``, ``published``, ``publish_from``, ``publish_min_end``,
-    ``publish_max_end``, ``delay_workdays``, ``late`` and ``assess_error`` / ``assess_message``
+    ``publish_max_end``, ``delay_workdays``, ``late``, ``timeliness_provisional`` and
+    ``assess_error`` / ``assess_message``
     (set, and nothing else, when the rule cannot be applied to the row). Each answer comes from
     :func:`severity_of`, :func:`publication_window` and :func:`timeliness`, called once per distinct
     combination of their inputs.
@@ -373,12 +374,27 @@ def assess_frame(
     time_rows: list[dict[str, Any]] = []
     for (decided,) in keyed.select("_decided").unique().iter_rows():
         if decided is None:
-            time_rows.append({"_decided": None, "delay_workdays": None, "late": False})
+            time_rows.append(
+                {"_decided": None, "delay_workdays": None, "late": False, "timeliness_provisional": False}
+            )
             continue
         timely = timeliness(item, decided, received_on, cal)
-        time_rows.append({"_decided": decided, "delay_workdays": timely.delay_workdays, "late": timely.late})
+        time_rows.append(
+            {
+                "_decided": decided,
+                "delay_workdays": timely.delay_workdays,
+                "late": timely.late,
+                "timeliness_provisional": timely.provisional,
+            }
+        )
+    time_schema = {
+        "_decided": pl.Date,
+        "delay_workdays": pl.Int32,
+        "late": pl.Boolean,
+        "timeliness_provisional": pl.Boolean,
+    }
     keyed = keyed.join(
-        pl.DataFrame(time_rows, schema={"_decided": pl.Date, "delay_workdays": pl.Int32, "late": pl.Boolean}),
+        pl.DataFrame(time_rows, schema=time_schema),
         on="_decided",
         how="left",
         nulls_equal=True,
@@ -392,6 +408,7 @@ def assess_frame(
         "publish_max_end",
         "delay_workdays",
         "late",
+        "timeliness_provisional",
         "assess_error",
         "assess_message",
     ]

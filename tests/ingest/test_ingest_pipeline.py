@@ -465,3 +465,19 @@ def test_a_row_quoting_personal_data_is_a_duplicate_when_sent_again(
         cipher=cipher,
     )
     assert (first.accepted, again.accepted, again.duplicates, again.rejected) == (1, 1, 1, 0)
+
+
+def test_without_a_key_rejected_rows_keep_personal_data_masked(world: Session, clock: FixedClock) -> None:
+    """A platform run without a personal-data key cannot seal; a rejected row is then kept with the
+    IDs and mobile numbers it quotes masked by the one display rule, never in clear."""
+    from xinyong.kit import ids
+
+    person = "32090219850312991" + ids.calc_ric_check("32090219850312991")
+    row = penalty("NK-1", penalty_kind="不存在的处罚类别", violation_facts=f"负责人（{person}，13812345678）")
+    outcome = submit_records(
+        world, [row], item_code="CF-001", dept_code=DEPT, actor="t", clock=clock, cipher=None
+    )
+    assert outcome.rejected == 1
+    kept = world.scalars(select(RejectedRow).where(RejectedRow.batch_id == outcome.batch_id)).one()
+    facts = kept.raw["violation_facts"]
+    assert facts == f"负责人（{ids.mask_ric(person)}，138****5678）"

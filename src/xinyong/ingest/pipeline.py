@@ -49,7 +49,14 @@ from xinyong.ingest.validation import (
 )
 from xinyong.kit import audit, ids
 from xinyong.kit.clock import Clock
-from xinyong.kit.crypto import PersonalDataCipher, is_phone_field, seal_frame, seal_values, unseal_values
+from xinyong.kit.crypto import (
+    PersonalDataCipher,
+    is_phone_field,
+    mask_field_value,
+    seal_frame,
+    seal_values,
+    unseal_values,
+)
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.kit.names import normalize_series
 from xinyong.kit.workdays import WorkCalendar
@@ -722,7 +729,8 @@ def _store_rejected(session: Session, run: _Run, raw: pl.DataFrame, rows: list[i
         return
     subset = raw.filter(pl.col(ROW).is_in(rows))
     value_cols = [c for c in subset.columns if not c.startswith("__")]
-    always = set(run.ctx.ric_fields) | {c for c in value_cols if is_phone_field(c)}
+    ric = set(run.ctx.ric_fields)
+    always = ric | {c for c in value_cols if is_phone_field(c)}
     payload = []
     for record in subset.iter_rows(named=True):
         values = {c: record[c] for c in value_cols if record[c] is not None}
@@ -731,11 +739,7 @@ def _store_rejected(session: Session, run: _Run, raw: pl.DataFrame, rows: list[i
             values = seal_values(values, run.cipher, always=always)
         else:
             values = {
-                k: ids.mask_ric(str(v))
-                if k in always
-                else ids.mask_personal_text(v)
-                if isinstance(v, str)
-                else v
+                k: mask_field_value(k, str(v), is_ric=k in ric) if isinstance(v, str) or k in always else v
                 for k, v in values.items()
             }
         payload.append(

@@ -96,6 +96,16 @@ def is_phone_field(field_name: str) -> bool:
     return field_name == "phone" or field_name.endswith("_phone")
 
 
+def mask_field_value(field_name: str, value: str, *, is_ric: bool) -> str:
+    """A field's value fit to show: a citizen ID field as 3209**********9918, a phone field as
+    138****5678, any other text with the IDs and mobile numbers it quotes masked."""
+    if is_ric:
+        return ids.mask_ric(value)
+    if is_phone_field(field_name):
+        return ids.mask_phone(value)
+    return ids.mask_personal_text(value)
+
+
 def must_seal(value: Any) -> bool:
     """Whether a stored string must be encrypted whole: it quotes something that looks like a citizen ID or
     a mobile number (:func:`ids.contains_personal`), or it begins with ``enc:`` itself (so that every

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import FieldType, Openness
 from xinyong.kit import ids
-from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, is_phone_field, unseal
+from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, mask_field_value, unseal
 from xinyong.models import CatalogItemRow, CreditRecord, Department, Subject
 from xinyong.models.records import RecordStatus
 from xinyong.models.subjects import SUBJECT_KIND_ZH, SubjectKind
@@ -127,11 +127,7 @@ def masked_data(
 
 
 def _masked_value(field_type: str | None, name: str, value: str) -> str:
-    if field_type == FieldType.RIC.value:
-        return ids.mask_ric(value)
-    if is_phone_field(name):
-        return ids.mask_phone(value)
-    return ids.mask_personal_text(value)
+    return mask_field_value(name, value, is_ric=field_type == FieldType.RIC.value)
 
 
 def record_out(

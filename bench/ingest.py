@@ -41,7 +41,6 @@ from xinyong import demo, schema
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog, item_row, item_spec
 from xinyong.db import make_engine, session_factory, transaction
-from xinyong.deadlines.service import calendar as work_calendar
 from xinyong.ingest import loader
 from xinyong.ingest.service import submit_file
 from xinyong.kit.clock import FixedClock
@@ -49,6 +48,7 @@ from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.names import normalize_names
 from xinyong.models import CreditRecord, Department, IdScheme, Subject, SubjectIdentifier
 from xinyong.records.service import publication_window, severity_of, timeliness
+from xinyong.workdays.service import calendar as work_calendar
 
 TODAY = demo.DEMO_TODAY
 DEPT = "320900-SCJG"

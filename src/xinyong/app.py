@@ -14,10 +14,9 @@ from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__, schema
-from xinyong.config import Settings, get_settings
+from xinyong.config import Settings, cipher_from_settings, get_settings
 from xinyong.db import make_engine, session_factory
 from xinyong.kit.clock import Clock, SystemClock
-from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import DomainError
 from xinyong.security.auth import RateLimiter
 from xinyong.web import templates
@@ -221,11 +220,11 @@ def create_app(
         return JSONResponse({"status": "ready", "revision": current})
 
     from xinyong.catalog.api import router as catalog_router
-    from xinyong.deadlines.api import router as workdays_router
     from xinyong.ingest.api import router as ingest_router
     from xinyong.portal.views import router as portal_router
     from xinyong.security.api import router as security_router
     from xinyong.subjects.api import router as subjects_router
+    from xinyong.workdays.api import router as workdays_router
 
     for router in (
         subjects_router,

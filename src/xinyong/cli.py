@@ -260,7 +260,7 @@ def _parse_date(value: str) -> dt.date:
 @workdays_app.command("add")
 def workdays_add(start: str, n: int) -> None:
     """START 之后第 N 个工作日（不含 START 当日）。无官方安排的年份结果标注 provisional。"""
-    from xinyong.deadlines.service import calendar
+    from xinyong.workdays.service import calendar
 
     with transaction(_sessions()) as session:
         result = calendar(session).add_workdays(_parse_date(start), n)
@@ -270,7 +270,7 @@ def workdays_add(start: str, n: int) -> None:
 @workdays_app.command("between")
 def workdays_between(start: str, end: str) -> None:
     """START（不含）到 END（含）之间的工作日数。"""
-    from xinyong.deadlines.service import calendar
+    from xinyong.workdays.service import calendar
 
     with transaction(_sessions()) as session:
         result = calendar(session).workdays_between(_parse_date(start), _parse_date(end))
@@ -280,7 +280,7 @@ def workdays_between(start: str, end: str) -> None:
 @workdays_app.command("is-workday")
 def workdays_is(day: str) -> None:
     """某日是否为工作日。"""
-    from xinyong.deadlines.service import calendar
+    from xinyong.workdays.service import calendar
 
     with transaction(_sessions()) as session:
         cal = calendar(session)
@@ -292,7 +292,7 @@ def workdays_is(day: str) -> None:
 @workdays_app.command("load")
 def workdays_load(file: Path) -> None:
     """载入某年的节假日和调休安排（YAML），并重算该年的临时期限和信用记录的临时及时性结论。"""
-    from xinyong.deadlines.service import load_schedule
+    from xinyong.workdays.service import load_schedule
 
     try:
         with transaction(_sessions()) as session:
@@ -308,7 +308,7 @@ def workdays_load(file: Path) -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """逐条校验审计日志的哈希链，报告第一处断链。"""
-    from xinyong.kit.audit import verify
+    from xinyong.audit.service import verify
 
     with transaction(_sessions()) as session:
         report = verify(session)
@@ -389,7 +389,7 @@ def users_create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码")] = False,
 ) -> None:
     """创建账户（部门工作人员、信用主体或信用服务机构）。不带 --password-stdin 时交互输入密码。"""
-    from xinyong.kit.crypto import cipher_from_settings
+    from xinyong.config import cipher_from_settings
     from xinyong.security.accounts import create_user
     from xinyong.subjects.service import resolve
 
@@ -510,7 +510,7 @@ def tokens_list(username: Annotated[str | None, typer.Argument()] = None) -> Non
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """用当前密钥（XINYONG_DATA_KEY）重新加密仍由旧密钥（XINYONG_DATA_KEYS_OLD）加密的个人信息。"""
-    from xinyong.kit.crypto import cipher_from_settings
+    from xinyong.config import cipher_from_settings
     from xinyong.security.keys import rotate
 
     try:

@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from xinyong.kit.crypto import PersonalDataCipher, decode_key
+from xinyong.kit.errors import DomainError
+
 #: Keys that ship with the source. Fine for a laptop; refused in production (see ``check_production``).
 DEFAULT_SECRET_KEY = "xinyong-development-secret-key-change-me"
 DEFAULT_DATA_KEY = "eGlueW9uZy1kZXZlbG9wbWVudC1kYXRhLWtleS0zMmI="  # base64 of a 32-byte dev key
@@ -55,8 +58,6 @@ class Settings(BaseSettings):
 
     def check_production(self) -> None:
         """Refuse to run in production with a key that ships in the source."""
-        from xinyong.kit.errors import DomainError
-
         if self.environment != "production":
             return
         if self.secret_key == DEFAULT_SECRET_KEY or self.data_key == DEFAULT_DATA_KEY:
@@ -80,3 +81,14 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def cipher_from_settings(settings: Settings | None = None) -> PersonalDataCipher:
+    """The cipher every entry point uses (app, serve, ingest, users, keys, demo). In production it refuses
+    the keys that ship with the source and an index key equal to the secret key (``check_production``),
+    so no command can write personal data under a public key."""
+    s = settings or get_settings()
+    s.check_production()
+    return PersonalDataCipher(
+        decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.effective_index_key
+    )

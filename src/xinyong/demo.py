@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
-from xinyong.config import get_settings
+from xinyong.config import cipher_from_settings, get_settings
 from xinyong.departments.service import create_department
 from xinyong.kit import ids, regions
 from xinyong.kit.clock import Clock, FixedClock
-from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import Conflict
 from xinyong.models import CatalogItemRow, Department, Subject, SubjectKind
 from xinyong.records import service as records_service

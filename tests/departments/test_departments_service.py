@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.departments.service import create_department, list_departments
-from xinyong.kit import audit
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import DomainError
 from xinyong.models import AuditEntry

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.db import session_factory, transaction
-from xinyong.kit import audit
 from xinyong.kit.clock import FixedClock
 from xinyong.models import BatchStatus, CreditRecord, IngestBatch
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong.audit import service as audit
 from xinyong.ingest import reports
 from xinyong.ingest.service import resubmit_rejected, submit_file, submit_records
-from xinyong.kit import audit
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.ingest.service import submit_records
-from xinyong.kit import audit
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.app import create_app
-from xinyong.config import Settings
+from xinyong.config import Settings, cipher_from_settings
 from xinyong.kit.clock import FixedClock
-from xinyong.kit.crypto import PersonalDataCipher, cipher_from_settings, decode_key
+from xinyong.kit.crypto import PersonalDataCipher, decode_key
 from xinyong.kit.errors import DomainError
 from xinyong.models import CatalogItemRow, CreditRecord, CreditRecordVersion, Subject
 from xinyong.security.keys import rotate

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.catalog.schema import CatalogFile, CatalogItem, parse_catalog
-from xinyong.kit import audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion

@@ -14,7 +14,8 @@ from typing import Final, get_args
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.kit import audit, regions
+from xinyong.audit import service as audit
+from xinyong.kit import regions
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, InvalidInput
 from xinyong.models import Department

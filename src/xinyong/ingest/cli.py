@@ -19,12 +19,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from xinyong.config import get_settings
+from xinyong.config import cipher_from_settings, get_settings
 from xinyong.db import make_engine
 from xinyong.ingest.pipeline import DEFAULT_CHUNK_ROWS
 from xinyong.ingest.schemas import BatchOutcome
 from xinyong.kit.clock import SystemClock
-from xinyong.kit.crypto import cipher_from_settings
 from xinyong.kit.errors import DomainError
 
 _out = Console()

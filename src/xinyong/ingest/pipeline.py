@@ -34,8 +34,8 @@ import polars as pl
 from sqlalchemy import ARRAY, Engine, String, any_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong.audit import service as audit
 from xinyong.db import session_factory
-from xinyong.deadlines.service import calendar as work_calendar
 from xinyong.ingest import loader
 from xinyong.ingest.validation import (
     KIND,
@@ -47,7 +47,7 @@ from xinyong.ingest.validation import (
     json_ready,
     validate_chunk,
 )
-from xinyong.kit import audit, ids
+from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import (
     PersonalDataCipher,
@@ -76,6 +76,7 @@ from xinyong.models import (
 )
 from xinyong.models.subjects import SUBJECT_KIND_ZH
 from xinyong.records.service import SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN, assess_frame
+from xinyong.workdays.service import calendar as work_calendar
 
 DEFAULT_CHUNK_ROWS: Final = 50_000
 MAX_API_ROWS: Final = 10_000

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.catalog.service import item_row
 from xinyong.db import transaction
 from xinyong.ingest import readers
@@ -37,7 +38,6 @@ from xinyong.ingest.pipeline import (
 from xinyong.ingest.reports import batch_outcome
 from xinyong.ingest.schemas import BatchOutcome
 from xinyong.ingest.validation import ROW, context_for, rows_frame
-from xinyong.kit import audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, DomainError, InvalidInput, NotFound

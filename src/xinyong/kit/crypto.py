@@ -12,16 +12,13 @@ import hashlib
 import hmac
 import os
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from xinyong.kit import ids
 from xinyong.kit.errors import DomainError, InvalidInput
-
-if TYPE_CHECKING:
-    from xinyong.config import Settings
 
 
 class CryptoError(DomainError):
@@ -71,19 +68,6 @@ class PersonalDataCipher:
     def index(self, normalised_value: str) -> str:
         """Keyed hash for finding a value without decrypting anything."""
         return hmac.new(self._index_key, normalised_value.encode(), hashlib.sha256).hexdigest()
-
-
-def cipher_from_settings(settings: Settings | None = None) -> PersonalDataCipher:
-    """The cipher every entry point uses (app, serve, ingest, users, keys, demo). In production it refuses
-    the keys that ship with the source and an index key equal to the secret key (``check_production``),
-    so no command can write personal data under a public key."""
-    from xinyong.config import get_settings
-
-    s = settings or get_settings()
-    s.check_production()
-    return PersonalDataCipher(
-        decode_key(s.data_key), [decode_key(k) for k in s.data_keys_old], index_secret=s.effective_index_key
-    )
 
 
 # --- the one rule for personal data inside stored JSON data ------------------------------------------

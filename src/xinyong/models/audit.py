@@ -1,4 +1,4 @@
-"""The audit trail: append-only, each entry chained to the previous one by a hash (kit.audit)."""
+"""The audit trail: append-only, each entry chained to the previous one by a hash (xinyong.audit)."""
 
 from __future__ import annotations
 

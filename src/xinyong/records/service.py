@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.catalog.schema import CatalogItem, FieldType
 from xinyong.catalog.schema import Severity as CatalogSeverity
 from xinyong.catalog.service import item_spec
-from xinyong.deadlines.service import calendar as work_calendar
-from xinyong.kit import audit, ids
+from xinyong.kit import ids
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -35,6 +35,7 @@ from xinyong.kit.workdays import WorkCalendar
 from xinyong.models import CatalogItemRow, CreditRecord, CreditRecordVersion, Department, Subject
 from xinyong.models.records import RecordStatus, Severity
 from xinyong.models.subjects import SubjectKind
+from xinyong.workdays.service import calendar as work_calendar
 
 if TYPE_CHECKING:
     import polars as pl

@@ -17,8 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong.audit import service as audit
 from xinyong.config import Settings
-from xinyong.kit import audit
 from xinyong.kit.clock import Clock, as_aware
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from xinyong.models import AccountKind, ApiToken, Department, Subject, User

@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import service as audit
 from xinyong.config import Settings
-from xinyong.kit import audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
 from xinyong.models import AccountKind, Authorisation, User

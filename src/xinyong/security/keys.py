@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Column, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from xinyong.kit import audit
+from xinyong.audit import service as audit
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import ENC_PREFIX, PersonalDataCipher, must_seal, seal
 from xinyong.models import Base

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.kit import audit, ids
+from xinyong.audit import service as audit
+from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound

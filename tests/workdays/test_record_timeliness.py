@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog, item_row
-from xinyong.deadlines import service
 from xinyong.ingest.service import submit_records
 from xinyong.kit import ids
 from xinyong.kit.clock import FixedClock
@@ -22,6 +21,7 @@ from xinyong.models import AuditEntry, CreditRecord, Department, Subject
 from xinyong.models.subjects import SubjectKind
 from xinyong.records.service import create_record
 from xinyong.subjects.service import register_organisation
+from xinyong.workdays import service
 
 DEPT = "320902-SCJG"
 #: 2027-04-28 (Wed) to 2027-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the

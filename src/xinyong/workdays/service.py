@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, delete, or_, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.kit import audit
+from xinyong.audit import service as audit
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.workdays import WorkCalendar, parse_schedule
 from xinyong.models.records import CreditRecord

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from xinyong.deadlines import service
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import InvalidInput
+from xinyong.workdays import service
 
 SCHEDULE_2027 = """\
 year: 2027
@@ -66,7 +66,7 @@ def test_bad_schedule_is_refused_and_nothing_stored(session: Session, clock: Fix
 def test_setting_and_recomputing_a_deadline_is_audited(session: Session, clock: FixedClock) -> None:
     from sqlalchemy import select
 
-    from xinyong.kit import audit
+    from xinyong.audit import service as audit
     from xinyong.models import AuditEntry
 
     deadline = service.set_deadline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from xinyong.kit import audit
+from xinyong.audit import service as audit
 from xinyong.kit.clock import FixedClock
 from xinyong.models import AuditEntry
 

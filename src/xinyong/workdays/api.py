@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from xinyong.deadlines.service import calendar
 from xinyong.security.auth import authorize
 from xinyong.security.roles import Scope
 from xinyong.web import get_session
+from xinyong.workdays.service import calendar
 
 router = APIRouter(prefix="/api/v1/workdays", tags=["工作日"])
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Final, get_args
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
+from xinyong.departments import repository
 from xinyong.kit import regions
 from xinyong.kit.clock import Clock
-from xinyong.kit.errors import Conflict, InvalidInput
+from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.models import Department
 
 LEVELS: Final[tuple[str, ...]] = get_args(regions.Level)
@@ -87,7 +87,7 @@ def create_department(
             code="DEPT_LEVEL_MISMATCH",
             details={"region": region_code, "level": level, "region_level": region.level},
         )
-    if session.scalar(select(Department.id).where(Department.code == code)) is not None:
+    if repository.code_taken(session, code):
         raise Conflict(f"部门代码 {code} 已存在", code="DEPT_CODE_TAKEN", details={"code": code})
     dept = Department(code=code, name=name, kind=kind, region_code=region.code, level=region.level)
     session.add(dept)
@@ -106,7 +106,19 @@ def create_department(
 
 def list_departments(session: Session, *, region_code: str | None = None) -> list[Department]:
     """Every department by code, or those of one region."""
-    stmt = select(Department).order_by(Department.code)
-    if region_code:
-        stmt = stmt.where(Department.region_code == region_code.strip())
-    return list(session.scalars(stmt))
+    return repository.listing(session, region_code=region_code.strip() if region_code else None)
+
+
+def get_department(session: Session, code: str) -> Department:
+    """The department with this code; the one ``DEPT_NOT_FOUND`` for a code no department has."""
+    dept = repository.by_code(session, (code or "").strip().upper())
+    if dept is None:
+        raise NotFound(f"部门代码 {code} 不存在", code="DEPT_NOT_FOUND", details={"dept": code})
+    return dept
+
+
+def get_department_by_id(session: Session, dept_id: int) -> Department:
+    dept = repository.by_id(session, dept_id)
+    if dept is None:
+        raise NotFound(f"部门 {dept_id} 不存在", code="DEPT_NOT_FOUND", details={"dept_id": dept_id})
+    return dept

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ARRAY, ColumnElement, Engine, String, any_, bindparam, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,3 +61,19 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+#: Bound values per ``IN (...)`` statement on SQLite (its limit on parameters is 32,766).
+IN_PIECE: Final = 5_000
+
+
+def pieces(values: list[Any], size: int = IN_PIECE) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def in_values(session: Session, column: Any, values: list[str]) -> list[ColumnElement[bool]]:
+    """``column IN values`` as few conditions as possible: one ``= ANY(array)`` on PostgreSQL (one
+    parameter, however many values), pieces of bound parameters on SQLite. Run one query per condition."""
+    if is_postgres(session):
+        return [column == any_(bindparam("values", values, type_=ARRAY(String)))] if values else []
+    return [column.in_(piece) for piece in pieces(values)]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import opencc
 from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +26,13 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.departments.service import create_department
+from xinyong.ingest.service import submit_records
+from xinyong.ingest.validation import FUTURE_DATE_FIELDS
 from xinyong.kit import ids, regions
 from xinyong.kit.clock import Clock, FixedClock
+from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict
 from xinyong.models import CatalogItemRow, Department, Subject, SubjectKind
-from xinyong.records import service as records_service
 from xinyong.subjects import service as subjects_service
 
 #: The demo runs "as of" this day, so the same seed always gives the same data.
@@ -278,8 +281,12 @@ def field_value(spec: dict[str, Any], rng: random.Random, decision: dt.date) -> 
         return round(rng.choice([500, 2000, 5000, 20000, 100000]) * rng.uniform(0.5, 2), 2)
     if kind == "integer":
         return rng.randrange(1, 100)
-    if kind == "date":
+    if kind == "date" and spec["name"] in FUTURE_DATE_FIELDS:  # ends of validity, due dates
         return (decision + dt.timedelta(days=rng.randrange(30, 1500))).isoformat()
+    if kind == "date":  # a day between the decision and the demo's today (collection refuses the future)
+        return (
+            decision + dt.timedelta(days=rng.randrange(0, max((DEMO_TODAY - decision).days, 0) + 1))
+        ).isoformat()
     if kind == "datetime":
         return dt.datetime.combine(decision, dt.time(10, 0)).isoformat()
     if kind == "boolean":
@@ -339,6 +346,115 @@ def demo_split(subjects: int) -> tuple[int, int]:
     return subjects - persons, persons
 
 
+Batches = dict[tuple[str, str, dt.date], list[dict[str, Any]]]
+
+
+def _generate_records(
+    created: list[Subject],
+    items: list[CatalogItemRow],
+    depts: list[Department],
+    rng: random.Random,
+    platform_region: str,
+    ric_of: dict[int, str],
+) -> Batches:
+    """Records for the subjects across the catalog, grouped as their departments would submit them:
+    by department, catalog item and day of receipt."""
+    batches: Batches = {}
+    by_kind_dept: dict[tuple[str, str], Department] = {(d.region_code, d.kind): d for d in depts}
+    for subject in created:
+        fitting = [it for it in items if subject.kind.value in it.spec["subject_types"]]
+        for item in rng.sample(fitting, k=min(len(fitting), rng.randrange(0, 5))):
+            kind = item.source_department_kind
+            dept = (
+                by_kind_dept.get((subject.region_code or "", kind))
+                or by_kind_dept.get((platform_region, kind))
+                or by_kind_dept[(platform_region, "信用办")]
+            )
+            decision = DEMO_TODAY - dt.timedelta(days=rng.randrange(10, 900))
+            received = decision + dt.timedelta(days=rng.choice([1, 2, 3, 5, 7, 9, 15]))
+            data = {
+                f["name"]: field_value(f, rng, decision)
+                for f in item.spec["fields"]
+                if f["required"] or rng.random() < 0.6
+            }
+            fill_core_fields(
+                data, subject, item, dept, decision, rng.randrange(10**8), ric_of.get(subject.id)
+            )
+            batches.setdefault((dept.code, item.code, received), []).append(data)
+    return batches
+
+
+def fill_core_fields(
+    data: dict[str, Any],
+    subject: Subject,
+    item: CatalogItemRow,
+    dept: Department,
+    decided: dt.date,
+    serial: int,
+    ric: str | None,
+) -> None:
+    """Set the core fields a record needs from its subject and source."""
+    data["subject_name"] = subject.name
+    data["subject_id"] = subject.uscc or ric
+    data["source_record_id"] = f"{dept.code}-{item.code}-{serial:08d}"
+    data["decision_date"] = decided.isoformat()
+    if any(f["name"] == "decision_no" for f in item.spec["fields"]):
+        data["decision_no"] = f"{dept.name[:2]}{item.code}〔{decided.year}〕{serial % 10000}号"
+
+
+def _register_subjects(
+    session: Session,
+    subjects: int,
+    seed: int,
+    region_codes: list[str],
+    cipher: PersonalDataCipher,
+    actor: str,
+    clock: Clock,
+    advance: Callable[[], None],
+) -> tuple[list[Subject], dict[int, str]]:
+    """Register the demo's organisations and persons one by one, as a clerk would; the subjects created
+    and the citizen ID of each person (by subject id), which their records carry."""
+    s2t = opencc.OpenCC("s2t")
+    n_orgs, n_persons = demo_split(subjects)
+    created: list[Subject] = []
+    ric_of: dict[int, str] = {}
+    for org in generate_orgs(n_orgs, seed, region_codes, traditional=s2t.convert):
+        if session.scalar(select(Subject.id).where(Subject.uscc == org.uscc)) is not None:
+            continue
+        created.append(
+            subjects_service.register_organisation(
+                session,
+                kind=org.kind,
+                name=org.name,
+                uscc=org.uscc,
+                actor=actor,
+                clock=clock,
+                region_code=org.region_code,
+                legal_representative=org.legal_representative,
+                registered_on=org.registered_on,
+                old_reg_no=org.old_reg_no,
+            )
+        )
+        advance()
+    for person in generate_persons(n_persons, seed, region_codes):
+        try:
+            subject = subjects_service.register_person(
+                session,
+                name=person.name,
+                ric=person.ric,
+                phone=person.phone,
+                cipher=cipher,
+                actor=actor,
+                clock=clock,
+            )
+        except Conflict:
+            continue
+        created.append(subject)
+        ric_of[subject.id] = person.ric
+        advance()
+    return created, ric_of
+
+
 def load_demo(
     session: Session,
     *,
@@ -348,9 +464,8 @@ def load_demo(
     clock: Clock | None = None,
     progress: bool = False,
 ) -> DemoSummary:
-    """Load the default catalog (if none), departments, subjects and records across the catalog."""
-    import opencc
-
+    """Load the default catalog (if none), departments, subjects and records across the catalog. Records
+    go through collection (ingest.service.submit_records), the one path every record is written by."""
     clock = clock or FixedClock(DEMO_TODAY)
     settings = get_settings()
     cipher = cipher_from_settings()
@@ -367,78 +482,27 @@ def load_demo(
     depts = _departments(session, settings.platform_region, actor, clock)
     summary.departments = len(depts)
     region_codes = [r.code for r in demo_regions(settings.platform_region)]
-    s2t = opencc.OpenCC("s2t")
     rng = random.Random(seed)
-    n_orgs, n_persons = demo_split(subjects)
-    created: list[Subject] = []
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("生成信用主体", total=subjects)
-        for org in generate_orgs(n_orgs, seed, region_codes, traditional=s2t.convert):
-            if session.scalar(select(Subject.id).where(Subject.uscc == org.uscc)) is not None:
-                continue
-            created.append(
-                subjects_service.register_organisation(
-                    session,
-                    kind=org.kind,
-                    name=org.name,
-                    uscc=org.uscc,
-                    actor=actor,
-                    clock=clock,
-                    region_code=org.region_code,
-                    legal_representative=org.legal_representative,
-                    registered_on=org.registered_on,
-                    old_reg_no=org.old_reg_no,
-                )
-            )
-            bar.advance(task)
-        for person in generate_persons(n_persons, seed, region_codes):
-            try:
-                created.append(
-                    subjects_service.register_person(
-                        session,
-                        name=person.name,
-                        ric=person.ric,
-                        phone=person.phone,
-                        cipher=cipher,
-                        actor=actor,
-                        clock=clock,
-                    )
-                )
-            except Conflict:
-                continue
-            summary.persons += 1
-            bar.advance(task)
-        summary.subjects = len(created)
+        created, ric_of = _register_subjects(
+            session, subjects, seed, region_codes, cipher, actor, clock, lambda: bar.advance(task)
+        )
+        summary.subjects, summary.persons = len(created), len(ric_of)
         task = bar.add_task("生成信用记录", total=len(created))
-        by_kind_dept: dict[tuple[str, str], Department] = {(d.region_code, d.kind): d for d in depts}
-        for subject in created:
-            fitting = [it for it in items if subject.kind.value in it.spec["subject_types"]]
-            for item in rng.sample(fitting, k=min(len(fitting), rng.randrange(0, 5))):
-                kind = item.source_department_kind
-                dept = (
-                    by_kind_dept.get((subject.region_code or "", kind))
-                    or by_kind_dept.get((settings.platform_region, kind))
-                    or by_kind_dept[(settings.platform_region, "信用办")]
-                )
-                decision = DEMO_TODAY - dt.timedelta(days=rng.randrange(10, 900))
-                received = decision + dt.timedelta(days=rng.choice([1, 2, 3, 5, 7, 9, 15]))
-                data = {
-                    f["name"]: field_value(f, rng, decision)
-                    for f in item.spec["fields"]
-                    if f["required"] or rng.random() < 0.6
-                }
-                records_service.fill_core_fields(data, subject, item, dept, decision, rng.randrange(10**8))
-                records_service.create_record(
-                    session,
-                    item=item,
-                    subject=subject,
-                    dept=dept,
-                    data=data,
-                    received_on=received,
-                    actor=actor,
-                    clock=clock,
-                )
-                summary.records += 1
-                summary.by_item[item.code] = summary.by_item.get(item.code, 0) + 1
-            bar.advance(task)
+        batches = _generate_records(created, items, depts, rng, settings.platform_region, ric_of)
+        for (dept_code, item_code, received), rows in sorted(batches.items()):
+            outcome = submit_records(
+                session,
+                rows,
+                item_code=item_code,
+                dept_code=dept_code,
+                actor=actor,
+                clock=clock,
+                cipher=cipher,
+                received_on=received,
+            )
+            summary.records += outcome.accepted
+            summary.by_item[item_code] = summary.by_item.get(item_code, 0) + outcome.accepted
+        bar.advance(task, len(created))
     return summary

@@ -20,7 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import Settings
+from xinyong.files.schemas import RecordOut
+from xinyong.files.service import record_out
 from xinyong.ingest import reports, service
+from xinyong.ingest.corrections import correct_record
 from xinyong.ingest.schemas import BatchOutcome, BatchSummary, LateRecord, RejectedRowOut, TimelinessReport
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
@@ -28,10 +31,9 @@ from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
 from xinyong.models import CatalogItemRow, CreditRecord, Department, IngestBatch
 from xinyong.models.ingest import BatchChannel
 from xinyong.models.records import Severity
-from xinyong.records import service as records
+from xinyong.records.history import revoke_record
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Role, Scope
-from xinyong.subjects.files import RecordOut, record_out
 from xinyong.web import get_cipher, get_clock, get_session, get_settings_dep
 
 router = APIRouter(prefix="/api/v1", tags=["信用信息归集"])
@@ -273,7 +275,7 @@ def correct(
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
     dept = _own_department(session, principal)
-    record = records.correct_record(
+    record = correct_record(
         session,
         record_id,
         data=body.data,
@@ -300,7 +302,7 @@ def revoke(
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
     dept = _own_department(session, principal)
-    record = records.revoke_record(
+    record = revoke_record(
         session, record_id, reason=body.reason, actor=_actor(principal), clock=clock, dept_id=dept.id
     )
     return _record_view(session, record, cipher)

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.db import make_engine
-from xinyong.ingest.pipeline import DEFAULT_CHUNK_ROWS
+from xinyong.ingest.pipeline.run import DEFAULT_CHUNK_ROWS
 from xinyong.ingest.schemas import BatchOutcome
 from xinyong.kit.clock import SystemClock
 from xinyong.kit.errors import DomainError

@@ -9,6 +9,7 @@ Reports (outcome, row-level errors as JSON / CSV / XLSX, timeliness) are in ``re
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,17 +24,17 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit
 from xinyong.catalog.service import item_row
 from xinyong.db import transaction
+from xinyong.departments.service import get_department
 from xinyong.ingest import readers
-from xinyong.ingest.pipeline import (
+from xinyong.ingest.pipeline.chunk import process_chunk
+from xinyong.ingest.pipeline.run import (
     DEFAULT_CHUNK_ROWS,
     MAX_API_ROWS,
     Db,
     Progress,
-    _factory,
-    _run_for,
     default_store_dir,
-    find_department,
-    process_chunk,
+    factory_of,
+    run_for,
 )
 from xinyong.ingest.reports import batch_outcome
 from xinyong.ingest.schemas import BatchOutcome
@@ -45,10 +46,12 @@ from xinyong.models import (
     BatchChannel,
     BatchStatus,
     CatalogItemRow,
+    CreditRecord,
     IngestBatch,
     RejectedRow,
     RejectedStatus,
 )
+from xinyong.records.history import find_record
 
 log = logging.getLogger(__name__)
 _UNFINISHED = (BatchStatus.receiving, BatchStatus.processing, BatchStatus.failed)
@@ -72,6 +75,7 @@ def _new_batch(
     status: BatchStatus = BatchStatus.receiving,
     duplicate_of: IngestBatch | None = None,
     resubmission_of: int | None = None,
+    received_on: dt.date | None = None,
 ) -> IngestBatch:
     batch = IngestBatch(
         dept_id=dept_id,
@@ -85,7 +89,7 @@ def _new_batch(
         stored_path=stored_path,
         duplicate_of_id=duplicate_of.id if duplicate_of else None,
         resubmission_of_id=resubmission_of,
-        received_on=clock.today(),
+        received_on=received_on or clock.today(),
         submitted_at=clock.now(),
         submitted_by=actor,
         rows_done=0,
@@ -161,11 +165,11 @@ def submit_file(
     fmt = readers.infer_format(path, fmt)
     store = store_dir or default_store_dir()
     staged = readers.stage(path, fmt, store)
-    factory = _factory(db)
+    factory = factory_of(db)
     resume_id: int | None = None
     try:
         with transaction(factory) as session:
-            dept = find_department(session, dept_code)
+            dept = get_department(session, dept_code)
             item = item_row(session, item_code)
             ctx = context_for(item)
             lay = readers.layout(ctx, readers.read_header(staged.temp_path, fmt))
@@ -230,7 +234,7 @@ def resume_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> BatchOutcome:
     """Process a file batch from its checkpoint to the end, committing chunk by chunk."""
-    factory = _factory(db)
+    factory = factory_of(db)
     with transaction(factory) as session:
         batch = session.get(IngestBatch, batch_id)
         if batch is None:
@@ -244,7 +248,7 @@ def resume_batch(
                 details={"batch_id": batch_id},
             )
         path, fmt, done, total = Path(batch.stored_path), batch.file_format, batch.rows_done, batch.rows_total
-        run = _run_for(session, batch, actor=actor, clock=clock, cipher=cipher)
+        run = run_for(session, batch, actor=actor, clock=clock, cipher=cipher)
         lay = readers.layout(run.ctx, readers.read_header(path, fmt))
     if progress:
         progress(done, total)
@@ -360,11 +364,13 @@ def submit_records(
     actor: str,
     clock: Clock,
     cipher: PersonalDataCipher | None,
+    received_on: dt.date | None = None,
 ) -> BatchOutcome:
     """The JSON batch API for department systems: up to 10,000 records in one transaction.
 
     Row numbers are positions in ``rows`` (from 1). The same request body again is a ``duplicate``
-    batch that stores nothing.
+    batch that stores nothing. ``received_on`` is the day the platform received the records: today,
+    unless records received earlier are being loaded (history, demo data).
     """
     if not isinstance(rows, list) or not rows:
         raise InvalidInput("请求中没有记录（records 为空）", code="INGEST_NO_ROWS")
@@ -375,7 +381,7 @@ def submit_records(
             status=413,
             details={"max": MAX_API_ROWS, "received": len(rows)},
         )
-    dept = find_department(session, dept_code)
+    dept = get_department(session, dept_code)
     item = item_row(session, item_code)
     ctx = context_for(item)
     digest = _canonical_digest(rows)
@@ -398,6 +404,7 @@ def submit_records(
             rows_total=prior.rows_done,
             status=BatchStatus.duplicate,
             duplicate_of=prior,
+            received_on=received_on,
         )
         return batch_outcome(session, dup.id)
     batch = _new_batch(
@@ -414,6 +421,7 @@ def submit_records(
         clock=clock,
         ignored=ignored,
         rows_total=len(rows),
+        received_on=received_on,
     )
     return _single_chunk(session, batch, frame, actor=actor, clock=clock, cipher=cipher)
 
@@ -427,7 +435,7 @@ def _single_chunk(
     clock: Clock,
     cipher: PersonalDataCipher | None,
 ) -> BatchOutcome:
-    run = _run_for(session, batch, actor=actor, clock=clock, cipher=cipher)
+    run = run_for(session, batch, actor=actor, clock=clock, cipher=cipher)
     process_chunk(session, run, frame, expected_done=0)
     session.expire(batch)
     batch.status = BatchStatus.done
@@ -546,3 +554,39 @@ def _fixes_from_file(ctx: Any, path: Path) -> list[dict[str, Any]]:
             row["row_no"] = record[ROW]
             out.append(row)
     return out
+
+
+def submit_record(
+    session: Session,
+    data: dict[str, Any],
+    *,
+    item_code: str,
+    dept_code: str,
+    actor: str,
+    clock: Clock,
+    cipher: PersonalDataCipher | None,
+    received_on: dt.date | None = None,
+) -> CreditRecord:
+    """One record: a batch of one through the same pipeline as every file and JSON batch. Returns the
+    stored record (the one already stored, for an identical resubmission); a rejected row raises its
+    first error as :class:`InvalidInput` with the row's error code."""
+    outcome = submit_records(
+        session,
+        [data],
+        item_code=item_code,
+        dept_code=dept_code,
+        actor=actor,
+        clock=clock,
+        cipher=cipher,
+        received_on=received_on,
+    )
+    errors = [i for i in outcome.issues if i.level == "error"]
+    if errors:
+        first = errors[0]
+        raise InvalidInput(
+            first.message,
+            code=first.code,
+            details={"batch_id": outcome.batch_id, "field": first.field, "errors": len(errors)},
+        )
+    dept = get_department(session, dept_code)
+    return find_record(session, dept.id, str(data.get("source_record_id", "")).strip())

@@ -25,7 +25,8 @@ from xinyong.kit import ids
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import CatalogItemRow
-from xinyong.records.service import SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN
+from xinyong.records.assess import SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN
+from xinyong.subjects.service import resolve
 
 ROW: Final = "__row"
 OK: Final = "__ok"
@@ -83,7 +84,7 @@ _BOOLEAN_WORDS: Final[dict[str, bool]] = {
     "no": False,
 }
 #: Date fields that may lie after the day of submission (ends of validity, due dates).
-_FUTURE_DATE_FIELDS: Final = frozenset({"valid_from", "valid_until", "due_date", "end_date"})
+FUTURE_DATE_FIELDS: Final = frozenset({"valid_from", "valid_until", "due_date", "end_date"})
 _MIN_YEAR: Final = 1900
 
 
@@ -188,104 +189,102 @@ def _nulls(n: int) -> pl.Series:
 # --------------------------------------------------------------------------- the chunk validator
 
 
-def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, received_on: dt.date) -> Validated:
-    """Check every row of ``raw`` (String columns named by field, plus ``__row``).
-
-    Returns typed columns: ``String`` for text, enums (canonical value) and identifiers (compact
-    form), ``Date``, ``Datetime``, ``Int64``, ``Float64`` and ``Boolean``; ``__kind`` for the
-    subject identifier; ``__ok``. Errors are collected as :class:`Issue` objects.
-    """
-    n = raw.height
-    spec = ctx.spec
-    rows = raw[ROW]
+def _clean(raw: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The named columns as stripped text, empty cells as nulls (absent columns all null)."""
     cleaned: dict[str, pl.Series] = {}
-    for name in [f.name for f in spec.fields] + [SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN]:
+    for name in names:
         if name in raw.columns:
             s = raw[name].cast(pl.String).str.strip_chars()
             cleaned[name] = pl.select(pl.when(s == "").then(None).otherwise(s).alias(name)).to_series()
         else:
-            cleaned[name] = pl.Series(name, [None] * n, dtype=pl.String)
-    base = pl.DataFrame(cleaned)
-    typed: dict[str, pl.Series] = {}
-    errors: dict[str, pl.Series] = {}
-    kind = pl.Series(KIND, ["uscc"] * n, dtype=pl.String)
-    from_field = spec.publication_rule.from_field
+            cleaned[name] = pl.Series(name, [None] * raw.height, dtype=pl.String)
+    return pl.DataFrame(cleaned)
 
-    for f in spec.fields:
-        v = base[f.name]
-        value: pl.Series
-        code: pl.Series
-        if f.type in (FieldType.STRING, FieldType.TEXT):
-            value = v
-            code = (
-                pl.select(_err(v.str.len_chars() > f.max_length, TOO_LONG)).to_series()
-                if f.max_length
-                else _nulls(n)
-            )
-        elif f.type is FieldType.ENUM:
-            canon = {_fold(option): option for option in f.enum or []}
-            mapping = {x: canon.get(_fold(x)) for x in v.drop_nulls().unique().to_list()}
-            value = v.replace_strict(mapping, default=None, return_dtype=pl.String)
-            code = pl.select(_err(v.is_not_null() & value.is_null(), ENUM_INVALID)).to_series()
-        elif f.type is FieldType.DATE:
-            limit: dt.date | None = today
-            if f.name in ("decision_date", from_field):
-                limit = received_on
-            elif f.name in _FUTURE_DATE_FIELDS:
-                limit = None
 
-            def dates(d: pl.DataFrame, limit: dt.date | None = limit) -> pl.DataFrame:
-                parsed = _parse_dates(pl.col("v"))
-                frame = d.with_columns(parsed.alias("value"))
-                bad = pl.col("v").is_not_null() & (
-                    pl.col("value").is_null() | (pl.col("value").dt.year() < _MIN_YEAR)
-                )
-                future = (pl.col("value") > pl.lit(limit)) if limit is not None else pl.lit(False)
-                return frame.with_columns(
-                    pl.when(bad)
-                    .then(pl.lit(DATE_INVALID))
-                    .when(future)
-                    .then(pl.lit(DATE_IN_FUTURE))
-                    .otherwise(pl.lit(None, dtype=pl.String))
-                    .alias("code"),
-                    pl.when(bad).then(None).otherwise(pl.col("value")).alias("value"),
-                )
+def _date_limit(f: FieldSpec, spec: CatalogItem, today: dt.date, received_on: dt.date) -> dt.date | None:
+    """The latest date a date field may hold: the day of receipt for the decision (and the date the
+    publication counts from), none for ends of validity and due dates, else today."""
+    if f.name in ("decision_date", spec.publication_rule.from_field):
+        return received_on
+    if f.name in FUTURE_DATE_FIELDS:
+        return None
+    return today
 
-            answer = _by_unique(v, dates)
-            value, code = answer["value"], answer["code"]
-        elif f.type is FieldType.DATETIME:
-            parsed = pl.select(_parse_datetimes(pl.lit(v))).to_series()
-            value = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S")
-            code = pl.select(_err(v.is_not_null() & parsed.is_null(), DATETIME_INVALID)).to_series()
-        elif f.type is FieldType.INTEGER:
-            value = v.str.replace_all(r"[,，\s]", "").cast(pl.Int64, strict=False)
-            code = pl.select(_err(v.is_not_null() & value.is_null(), INTEGER_INVALID)).to_series()
-        elif f.type in (FieldType.DECIMAL, FieldType.MONEY):
-            number = v.str.replace_all(r"[,，\s¥￥元]", "").cast(pl.Float64, strict=False)
-            bad = v.is_not_null() & (number.is_null() | ~number.is_finite().fill_null(False))
-            negative = (number < 0).fill_null(False) if f.type is FieldType.MONEY else pl.lit(False)
-            code = pl.select(
-                pl.when(bad)
-                .then(pl.lit(NUMBER_INVALID))
-                .when(negative)
-                .then(pl.lit(MONEY_NEGATIVE))
-                .otherwise(pl.lit(None, dtype=pl.String))
-            ).to_series()
-            value = pl.select(pl.when(bad).then(None).otherwise(number.round(2))).to_series()
-        elif f.type is FieldType.BOOLEAN:
-            mapping_b = {x: _BOOLEAN_WORDS.get(x.lower()) for x in v.drop_nulls().unique().to_list()}
-            value = v.replace_strict(mapping_b, default=None, return_dtype=pl.Boolean)
-            code = pl.select(_err(v.is_not_null() & value.is_null(), BOOLEAN_INVALID)).to_series()
-        else:  # identifiers
-            value, code, row_kind = _identifiers(f, v)
-            if f.name == "subject_id":
-                kind = row_kind
-        if f.required:
-            code = pl.select(pl.when(v.is_null()).then(pl.lit(REQUIRED)).otherwise(code)).to_series()
-        typed[f.name] = value.alias(f.name)
-        errors[f.name] = code.alias(f.name)
 
-    # severity override (not a catalog field: how the source overrides the catalog's rule)
+def _check_date(v: pl.Series, limit: dt.date | None) -> tuple[pl.Series, pl.Series]:
+    def dates(d: pl.DataFrame) -> pl.DataFrame:
+        parsed = _parse_dates(pl.col("v"))
+        frame = d.with_columns(parsed.alias("value"))
+        bad = pl.col("v").is_not_null() & (
+            pl.col("value").is_null() | (pl.col("value").dt.year() < _MIN_YEAR)
+        )
+        future = (pl.col("value") > pl.lit(limit)) if limit is not None else pl.lit(False)
+        return frame.with_columns(
+            pl.when(bad)
+            .then(pl.lit(DATE_INVALID))
+            .when(future)
+            .then(pl.lit(DATE_IN_FUTURE))
+            .otherwise(pl.lit(None, dtype=pl.String))
+            .alias("code"),
+            pl.when(bad).then(None).otherwise(pl.col("value")).alias("value"),
+        )
+
+    answer = _by_unique(v, dates)
+    return answer["value"], answer["code"]
+
+
+def _check_number(f: FieldSpec, v: pl.Series) -> tuple[pl.Series, pl.Series]:
+    number = v.str.replace_all(r"[,，\s¥￥元]", "").cast(pl.Float64, strict=False)
+    bad = v.is_not_null() & (number.is_null() | ~number.is_finite().fill_null(False))
+    negative = (number < 0).fill_null(False) if f.type is FieldType.MONEY else pl.lit(False)
+    code = pl.select(
+        pl.when(bad)
+        .then(pl.lit(NUMBER_INVALID))
+        .when(negative)
+        .then(pl.lit(MONEY_NEGATIVE))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    ).to_series()
+    return pl.select(pl.when(bad).then(None).otherwise(number.round(2))).to_series(), code
+
+
+def _is_identifier(f: FieldSpec) -> bool:
+    """Identifier fields: USCC and citizen ID fields, and the subject's code even where the catalog types
+    it as text (统一社会信用代码或公民身份号码): it is classified and checked like the dedicated types."""
+    return f.type in (FieldType.USCC, FieldType.RIC) or f.name == "subject_id"
+
+
+def _check_field(f: FieldSpec, v: pl.Series, limit: dt.date | None) -> tuple[pl.Series, pl.Series]:
+    """Typed value and error code of one non-identifier field."""
+    n = v.len()
+    if f.type in (FieldType.STRING, FieldType.TEXT):
+        too_long = (
+            pl.select(_err(v.str.len_chars() > f.max_length, TOO_LONG)).to_series() if f.max_length else None
+        )
+        return v, too_long if too_long is not None else _nulls(n)
+    if f.type is FieldType.ENUM:
+        canon = {_fold(option): option for option in f.enum or []}
+        mapping = {x: canon.get(_fold(x)) for x in v.drop_nulls().unique().to_list()}
+        value = v.replace_strict(mapping, default=None, return_dtype=pl.String)
+        return value, pl.select(_err(v.is_not_null() & value.is_null(), ENUM_INVALID)).to_series()
+    if f.type is FieldType.DATE:
+        return _check_date(v, limit)
+    if f.type is FieldType.DATETIME:
+        parsed = pl.select(_parse_datetimes(pl.lit(v))).to_series()
+        code = pl.select(_err(v.is_not_null() & parsed.is_null(), DATETIME_INVALID)).to_series()
+        return parsed.dt.strftime("%Y-%m-%dT%H:%M:%S"), code
+    if f.type is FieldType.INTEGER:
+        value = v.str.replace_all(r"[,，\s]", "").cast(pl.Int64, strict=False)
+        return value, pl.select(_err(v.is_not_null() & value.is_null(), INTEGER_INVALID)).to_series()
+    if f.type in (FieldType.DECIMAL, FieldType.MONEY):
+        return _check_number(f, v)
+    # boolean
+    mapping_b = {x: _BOOLEAN_WORDS.get(x.lower()) for x in v.drop_nulls().unique().to_list()}
+    value = v.replace_strict(mapping_b, default=None, return_dtype=pl.Boolean)
+    return value, pl.select(_err(v.is_not_null() & value.is_null(), BOOLEAN_INVALID)).to_series()
+
+
+def _check_override(base: pl.DataFrame, typed: dict[str, pl.Series], errors: dict[str, pl.Series]) -> None:
+    """The severity override (not a catalog field: how the source overrides the catalog's rule)."""
     ov = base[SEVERITY_OVERRIDE_COLUMN]
     ov_value = ov.replace_strict(
         {x: _SEVERITY_WORDS.get(x.strip().lower()) for x in ov.drop_nulls().unique().to_list()},
@@ -298,6 +297,8 @@ def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, recei
         _err(ov.is_not_null() & ov_value.is_null(), SEVERITY_INVALID)
     ).to_series()
 
+
+def _line_errors(raw: pl.DataFrame, errors: dict[str, pl.Series]) -> None:
     if UNREADABLE in raw.columns:
         errors["__line"] = pl.select(_err(raw[UNREADABLE].fill_null(False), ROW_UNREADABLE)).to_series()
     if TOO_MANY_FIELDS in raw.columns:
@@ -305,6 +306,34 @@ def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, recei
             _err(raw[TOO_MANY_FIELDS].fill_null(False), ROW_TOO_MANY_FIELDS)
         ).to_series()
 
+
+def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, received_on: dt.date) -> Validated:
+    """Check every row of ``raw`` (String columns named by field, plus ``__row``).
+
+    Returns typed columns: ``String`` for text, enums (canonical value) and identifiers (compact
+    form), ``Date``, ``Datetime``, ``Int64``, ``Float64`` and ``Boolean``; ``__kind`` for the
+    subject identifier; ``__ok``. Errors are collected as :class:`Issue` objects.
+    """
+    spec = ctx.spec
+    rows = raw[ROW]
+    base = _clean(raw, [f.name for f in spec.fields] + [SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN])
+    typed: dict[str, pl.Series] = {}
+    errors: dict[str, pl.Series] = {}
+    kind = pl.Series(KIND, ["uscc"] * raw.height, dtype=pl.String)
+    for f in spec.fields:
+        v = base[f.name]
+        if _is_identifier(f):
+            value, code, row_kind = _identifiers(f, v)
+            if f.name == "subject_id":
+                kind = row_kind
+        else:
+            value, code = _check_field(f, v, _date_limit(f, spec, today, received_on))
+        if f.required:
+            code = pl.select(pl.when(v.is_null()).then(pl.lit(REQUIRED)).otherwise(code)).to_series()
+        typed[f.name] = value.alias(f.name)
+        errors[f.name] = code.alias(f.name)
+    _check_override(base, typed, errors)
+    _line_errors(raw, errors)
     err_frame = pl.DataFrame(errors)
     ok = err_frame.select(pl.all_horizontal(pl.all().is_null()).alias(OK)).to_series()
     issues: list[Issue] = []
@@ -547,8 +576,6 @@ def validate_record_data(
     cipher: PersonalDataCipher | None,
 ) -> CheckedData:
     """Validate one record's values exactly as intake does and find its subject (for corrections)."""
-    from xinyong.subjects.service import resolve
-
     ctx = context_for(item_row)
     frame, _ignored = rows_frame(ctx, [data])
     checked = validate_chunk(ctx, frame, today=today, received_on=received_on)

@@ -1,16 +1,22 @@
-"""Credit subjects: registration and identifier resolution (新旧码转换).
+"""Credit subjects: registration and identifier resolution (新旧码转换), one at a time and in bulk.
 
 A subject is found by any code it ever had: its USCC, the organisation code inside the USCC
 (linked automatically), an old 15-digit registration number or 9-character organisation code,
 or, for a person, the keyed hash of the citizen ID (the ID itself is only stored encrypted).
+
+Each rule has a scalar function (for a clerk's single registration or look-up) and a set-based twin
+(for batch intake), side by side: :func:`resolve` / :func:`convert_old_codes`,
+:func:`register_organisation` / :func:`register_organisations`, :func:`register_person` /
+:func:`register_persons`. The scalar functions audit each registration; the bulk ones return what they
+registered and leave the audit entry to the caller (batch intake writes one entry per chunk).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -18,10 +24,24 @@ from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
-from xinyong.kit.names import normalize_name
-from xinyong.models.subjects import IdScheme, Subject, SubjectIdentifier, SubjectKind
+from xinyong.kit.names import normalize_name, normalize_names
+from xinyong.models.subjects import IdScheme, Subject, SubjectKind
+from xinyong.subjects import repository
+from xinyong.subjects.repository import SubjectRef
 
 ORGANISATION_KINDS = frozenset(SubjectKind) - {SubjectKind.natural_person}
+
+#: The subject kind a USCC's registration-authority/entity-type digits imply (else 法人).
+_KIND_BY_PREFIX: Final = {
+    "11": SubjectKind.government_body,
+    "12": SubjectKind.public_institution,
+    "92": SubjectKind.individual_business,
+}
+
+
+def kind_of_uscc(uscc: str) -> SubjectKind:
+    """The kind of subject a valid USCC names, read from its first two characters."""
+    return _KIND_BY_PREFIX.get(uscc[:2], SubjectKind.legal_person)
 
 
 class InvalidIdentifier(InvalidInput):
@@ -42,11 +62,7 @@ def _valid(verdict: ids.IdVerdict) -> str:
 
 
 def _add_identifier(session: Session, subject: Subject, scheme: IdScheme, value: str) -> None:
-    owner = session.scalar(
-        select(SubjectIdentifier.subject_id).where(
-            SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == value
-        )
-    )
+    owner = repository.identifier_owner(session, scheme, value)
     if owner is not None and owner != subject.id:
         raise Conflict(
             f"代码 {value} 已属于另一信用主体（编号 {owner}），请核对后再登记",
@@ -54,7 +70,10 @@ def _add_identifier(session: Session, subject: Subject, scheme: IdScheme, value:
             details={"scheme": scheme.value, "value": value, "subject_id": owner},
         )
     if owner is None:
-        session.add(SubjectIdentifier(subject_id=subject.id, scheme=scheme, value=value))
+        repository.insert_identifiers(session, [{"subject_id": subject.id, "scheme": scheme, "value": value}])
+
+
+# --------------------------------------------------------------------------- organisations
 
 
 def register_organisation(
@@ -75,7 +94,7 @@ def register_organisation(
     if kind not in ORGANISATION_KINDS:
         raise InvalidInput("自然人请使用身份证号码登记", code="SUBJECT_KIND_MISMATCH")
     code = _valid(ids.check_uscc(uscc))
-    if session.scalar(select(Subject.id).where(Subject.uscc == code)) is not None:
+    if repository.uscc_taken(session, code):
         raise Conflict(f"统一社会信用代码 {code} 已登记", code="SUBJECT_EXISTS", details={"uscc": code})
     subject = Subject(
         kind=kind,
@@ -108,6 +127,59 @@ def register_organisation(
     return subject
 
 
+def find_organisations(session: Session, usccs: list[str]) -> dict[str, SubjectRef]:
+    """The registered organisations among ``usccs`` (valid, compact codes), by USCC."""
+    return repository.by_usccs(session, usccs)
+
+
+def register_organisations(session: Session, names: dict[str, str]) -> dict[str, SubjectRef]:
+    """Register organisations first seen in a submission, in bulk: ``names`` maps a valid USCC no subject
+    has yet to the name given with it. The kind comes from the code (:func:`kind_of_uscc`), the region
+    from its digits, and the organisation code inside it is linked unless another subject holds it.
+    Not audited here: the caller records the registrations in its own audit entry."""
+    codes = list(names)
+    norms = normalize_names([names[c] for c in codes])
+    rows = [
+        {
+            "kind": kind_of_uscc(code),
+            "name": names[code].strip()[:300],
+            "name_norm": norm[:300],
+            "uscc": code,
+            "region_code": code[2:8],
+        }
+        for code, norm in zip(codes, norms, strict=True)
+    ]
+    created = repository.insert_subjects(session, rows)
+    out = {
+        code: SubjectRef(sid, norm[:300], kind_of_uscc(code))
+        for sid, code, norm in zip(created, codes, norms, strict=True)
+    }
+    org_codes = {code: code[8:17] for code in codes}  # validated USCCs: the organisation code inside
+    taken = repository.taken_values(session, IdScheme.org_code, list(set(org_codes.values())))
+    identifiers: list[dict[str, Any]] = []
+    for code, ref in out.items():
+        identifiers.append({"subject_id": ref.id, "scheme": IdScheme.uscc, "value": code})
+        if org_codes[code] not in taken:
+            taken.add(org_codes[code])
+            identifiers.append({"subject_id": ref.id, "scheme": IdScheme.org_code, "value": org_codes[code]})
+    repository.insert_identifiers(session, identifiers)
+    return out
+
+
+# --------------------------------------------------------------------------- natural persons
+
+
+def _person_row(name: str, ric: str, cipher: PersonalDataCipher, phone: str | None) -> dict[str, Any]:
+    return {
+        "kind": SubjectKind.natural_person,
+        "name": name.strip()[:300],
+        "name_norm": normalize_name(name)[:300],
+        "ric_encrypted": cipher.encrypt(ric),
+        "phone_encrypted": cipher.encrypt(phone) if phone else None,
+        "region_code": ric[:6],
+    }
+
+
 def register_person(
     session: Session,
     *,
@@ -121,21 +193,10 @@ def register_person(
     """Register a natural person: the citizen ID is stored encrypted and found by its keyed hash."""
     value = _valid(ids.check_ric(ric))
     digest = cipher.index(value)
-    taken = session.scalar(
-        select(SubjectIdentifier.subject_id).where(
-            SubjectIdentifier.scheme == IdScheme.ric_hash, SubjectIdentifier.value == digest
-        )
-    )
+    taken = repository.identifier_owner(session, IdScheme.ric_hash, digest)
     if taken is not None:
         raise Conflict("该身份证号码已登记", code="SUBJECT_EXISTS", details={"subject_id": taken})
-    subject = Subject(
-        kind=SubjectKind.natural_person,
-        name=name.strip(),
-        name_norm=normalize_name(name),
-        ric_encrypted=cipher.encrypt(value),
-        phone_encrypted=cipher.encrypt(phone) if phone else None,
-        region_code=value[:6],
-    )
+    subject = Subject(**_person_row(name, value, cipher, phone))
     session.add(subject)
     session.flush()
     _add_identifier(session, subject, IdScheme.ric_hash, digest)
@@ -154,6 +215,37 @@ def register_person(
     return subject
 
 
+def find_persons(session: Session, hashes: list[str]) -> dict[str, SubjectRef]:
+    """The registered persons among the keyed hashes of citizen IDs, by hash."""
+    return repository.by_identifiers(session, IdScheme.ric_hash, hashes)
+
+
+def register_persons(
+    session: Session, names: dict[str, str], cipher: PersonalDataCipher
+) -> dict[str, SubjectRef]:
+    """Register persons first seen in a submission, in bulk: ``names`` maps a valid citizen ID that no
+    subject has yet to the name given with it. Returns the new subjects by keyed hash. Not audited here:
+    the caller records the registrations (by id, never the ID number) in its own audit entry."""
+    rics = list(names)
+    rows = [_person_row(names[r], r, cipher, None) for r in rics]
+    created = repository.insert_subjects(session, rows)
+    hashes = [cipher.index(r) for r in rics]
+    repository.insert_identifiers(
+        session,
+        (
+            {"subject_id": sid, "scheme": IdScheme.ric_hash, "value": h}
+            for sid, h in zip(created, hashes, strict=True)
+        ),
+    )
+    return {
+        h: SubjectRef(sid, row["name_norm"], SubjectKind.natural_person)
+        for sid, h, row in zip(created, hashes, rows, strict=True)
+    }
+
+
+# --------------------------------------------------------------------------- resolution (新旧码转换)
+
+
 @dataclass(frozen=True)
 class Resolution:
     subject: Subject
@@ -162,7 +254,7 @@ class Resolution:
     uscc: str | None
 
 
-_SCHEME_OF_KIND = {"uscc": IdScheme.uscc, "org_code": IdScheme.org_code, "reg_no": IdScheme.reg_no}
+_SCHEME_OF_KIND: Final = {"uscc": IdScheme.uscc, "org_code": IdScheme.org_code, "reg_no": IdScheme.reg_no}
 
 
 def resolve(session: Session, code: str, *, cipher: PersonalDataCipher | None = None) -> Resolution:
@@ -175,23 +267,43 @@ def resolve(session: Session, code: str, *, cipher: PersonalDataCipher | None = 
         scheme, lookup = IdScheme.ric_hash, cipher.index(value)
     else:
         scheme, lookup = _SCHEME_OF_KIND[verdict.kind], value
-    row = session.execute(
-        select(Subject)
-        .join(SubjectIdentifier, SubjectIdentifier.subject_id == Subject.id)
-        .where(SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == lookup)
-    ).first()
-    if row is None:
+    subject = repository.by_identifier(session, scheme, lookup)
+    if subject is None:
         raise NotFound(
             "未找到使用该代码的信用主体；旧代码需在主体登记时关联后才能转换",
             code="SUBJECT_NOT_FOUND",
             details={"kind": verdict.kind},
         )
-    subject: Subject = row[0]
     return Resolution(subject=subject, matched_scheme=scheme, uscc=subject.uscc)
+
+
+def check_old_code(code: str) -> ids.IdVerdict:
+    """The check of an old code by its length: 15 characters a registration number, else an
+    organisation code."""
+    return ids.check_reg_no(code) if len(code) == 15 else ids.check_org_code(code)
+
+
+def convert_old_codes(session: Session, codes: list[str]) -> dict[str, str]:
+    """The set-based twin of :func:`resolve` for old codes: the USCC each valid, linked old code
+    converts to (新旧码转换). Codes that are invalid or linked to no subject are left out."""
+    by_scheme: dict[IdScheme, dict[str, list[str]]] = {IdScheme.reg_no: {}, IdScheme.org_code: {}}
+    for code in codes:
+        verdict = check_old_code(code)
+        if verdict.valid and verdict.value is not None:
+            scheme = IdScheme.reg_no if verdict.kind == "reg_no" else IdScheme.org_code
+            by_scheme[scheme].setdefault(verdict.value, []).append(code)
+    out: dict[str, str] = {}
+    for scheme, wanted in by_scheme.items():
+        for value, uscc in repository.usccs_by_identifier(session, scheme, list(wanted)).items():
+            out.update(dict.fromkeys(wanted[value], uscc))
+    return out
+
+
+def names_of(session: Session, subject_ids: list[int]) -> dict[int, str]:
+    """Registered names by subject id."""
+    return repository.names_by_id(session, subject_ids)
 
 
 def find_by_name(session: Session, name: str, limit: int = 20) -> list[Subject]:
     """Subjects whose normalised name equals the normalised query (鹽城 = 盐城, （）= ())."""
-    return list(
-        session.scalars(select(Subject).where(Subject.name_norm == normalize_name(name)).limit(limit))
-    )
+    return repository.by_name_norm(session, normalize_name(name), limit)

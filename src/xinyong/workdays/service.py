@@ -1,8 +1,8 @@
 """Working-day schedules in the database, and deadlines computed with them.
 
-kit.workdays does the counting; this module feeds it the office's overrides, loads a year's schedule
-(``xinyong workdays load FILE``) and, when a schedule arrives, recomputes every provisional deadline
-and the timeliness (delay in working days, late or not) of every provisional credit record.
+kit.workdays does the counting; this module feeds it the office's overrides, stores a year's schedule
+and, when a schedule arrives, recomputes every provisional deadline. Loading a schedule also changes
+the timeliness of credit records: ``records.schedules.load_schedule`` is the entry point that does both.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.workdays import WorkCalendar, parse_schedule
-from xinyong.models.records import CreditRecord
 from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
 
 
@@ -38,7 +37,8 @@ class ScheduleLoaded:
     workdays: int
     recomputed: int
     replaced: bool
-    #: Credit records whose provisional timeliness was recomputed with the loaded schedule.
+    #: Credit records whose timeliness was recomputed with the loaded schedule; filled by
+    #: records.schedules.load_schedule, the entry point that also recomputes records (0 here).
     recomputed_records: int = 0
 
 
@@ -74,9 +74,6 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
     # a replaced schedule may move what the earlier one settled: then the whole year is recomputed
     replaced_year = schedule.year if existing is not None else None
     recomputed = recompute_provisional(session, actor=actor, clock=clock, year=replaced_year)
-    recomputed_records = recompute_provisional_records(
-        session, schedule.year, actor=actor, clock=clock, replaced=existing is not None
-    )
     audit.record(
         session,
         actor=actor,
@@ -85,7 +82,7 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         entity_id=schedule.year,
         before=before,
         after={"year": schedule.year, "source": schedule.source, "text": text},
-        detail={"recomputed_deadlines": recomputed, "recomputed_records": recomputed_records},
+        detail={"recomputed_deadlines": recomputed},
         clock=clock,
     )
     return ScheduleLoaded(
@@ -94,7 +91,6 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         workdays=sum(1 for v in overrides.values() if v),
         recomputed=recomputed,
         replaced=existing is not None,
-        recomputed_records=recomputed_records,
     )
 
 
@@ -181,68 +177,3 @@ def recompute_provisional(
             changed += 1
     session.flush()
     return changed
-
-
-def recompute_provisional_records(
-    session: Session, year: int, *, actor: str, clock: Clock | None = None, replaced: bool = False
-) -> int:
-    """Recompute the timeliness of the provisional credit records whose span (decision to receipt)
-    touches ``year``, with the calendar now in force; returns how many records changed. When the
-    year's schedule ``replaced`` an earlier one, every record touching the year is recomputed.
-
-    The delay, the late verdict and the flag are stored again through records.service.timeliness (the
-    one rule), and each recomputed record gets an audit entry (``record.timeliness_recomputed``)."""
-    from xinyong.catalog.schema import CatalogItem
-    from xinyong.catalog.service import item_spec
-    from xinyong.models.catalog import CatalogItemRow
-    from xinyong.records.service import timeliness
-
-    cal = calendar(session)
-    specs: dict[int, CatalogItem] = {}
-    changed = 0
-    rows = session.scalars(
-        select(CreditRecord)
-        .where(
-            CreditRecord.timeliness_provisional.is_(True) if not replaced else true(),
-            CreditRecord.decision_date <= dt.date(year, 12, 31),
-            CreditRecord.received_on >= dt.date(year, 1, 1),
-        )
-        .order_by(CreditRecord.id)
-    ).all()
-    for record in rows:
-        spec = specs.get(record.catalog_item_id)
-        if spec is None:
-            item = session.get(CatalogItemRow, record.catalog_item_id)
-            assert item is not None
-            spec = specs[record.catalog_item_id] = item_spec(item)
-        timely = timeliness(spec, record.decision_date, record.received_on, cal)
-        before = _timeliness_state(record)
-        record.delay_workdays, record.late = timely.delay_workdays, timely.late
-        record.timeliness_provisional = timely.provisional
-        after = _timeliness_state(record)
-        if after == before:
-            continue
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="record.timeliness_recomputed",
-            entity="credit_record",
-            entity_id=record.id,
-            subject_id=record.subject_id,
-            before=before,
-            after=after,
-            detail={"year": year, **after},
-            clock=clock,
-        )
-        changed += 1
-    session.flush()
-    return changed
-
-
-def _timeliness_state(record: CreditRecord) -> dict[str, object]:
-    return {
-        "delay_workdays": record.delay_workdays,
-        "late": record.late,
-        "provisional": record.timeliness_provisional,
-    }

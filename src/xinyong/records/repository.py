@@ -1,4 +1,5 @@
-"""Bulk storage of accepted rows: PostgreSQL COPY, SQLite executemany, inside the caller's transaction.
+"""SQL for credit records: look-ups, versions, and bulk storage of accepted rows (PostgreSQL COPY, SQLite
+executemany), always inside the caller's transaction.
 
 The frame handed to :func:`load_records` has :data:`RECORD_COLUMNS` (``id`` optional: without it the
 database numbers the rows in order; data already JSON text). The benchmark's raw floor calls the same function
@@ -10,7 +11,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 import polars as pl
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from xinyong.models import CreditRecord, CreditRecordVersion, IngestBatch
 
 RECORD_COLUMNS: Final[tuple[str, ...]] = (
     "id",
@@ -69,3 +73,39 @@ def load_records(session: Session, frame: pl.DataFrame) -> None:
         cur.executemany(f"INSERT INTO credit_records ({names}) VALUES ({marks})", prepared.iter_rows())
     finally:
         cur.close()
+
+
+def get(session: Session, record_id: int) -> CreditRecord | None:
+    return session.get(CreditRecord, record_id)
+
+
+def by_source_key(session: Session, dept_id: int, source_record_id: str) -> CreditRecord | None:
+    """A department's record by its own id (一数一源 key)."""
+    return session.scalar(
+        select(CreditRecord).where(
+            CreditRecord.source_dept_id == dept_id, CreditRecord.source_record_id == source_record_id
+        )
+    )
+
+
+def batch_submitter(session: Session, batch_id: int) -> str | None:
+    return session.scalar(select(IngestBatch.submitted_by).where(IngestBatch.id == batch_id))
+
+
+def has_version(session: Session, record_id: int, version: int) -> bool:
+    found = session.scalar(
+        select(CreditRecordVersion.id).where(
+            CreditRecordVersion.record_id == record_id, CreditRecordVersion.version == version
+        )
+    )
+    return found is not None
+
+
+def versions(session: Session, record_id: int) -> list[CreditRecordVersion]:
+    return list(
+        session.scalars(
+            select(CreditRecordVersion)
+            .where(CreditRecordVersion.record_id == record_id)
+            .order_by(CreditRecordVersion.version)
+        )
+    )

@@ -1,0 +1,115 @@
+"""Credit record rules, pure: severity, publication window, timeliness, visibility. One place owns each.
+
+- ``publication_window`` is the only function that turns a catalog item's rule, a severity and a
+  record's dates into the dates it is published from and until (《信用修复管理办法》: 轻微 not published
+  in principle, 一般 3–12 months, 严重 1–3 years, counted from the deciding document's date).
+- ``severity_of`` is the catalog's severity for a record, or the source's override with a reason.
+- ``timeliness`` counts working days from decision to receipt through kit.workdays.
+- ``is_visible`` says whether the public may see a record on a given day.
+
+``records.assess.assess_frame`` is the vectorised twin: it applies these same functions to a chunk.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from xinyong.catalog.schema import CatalogItem
+from xinyong.kit.errors import InvalidInput
+from xinyong.kit.workdays import WorkCalendar
+from xinyong.models.records import CreditRecord, RecordStatus, Severity
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months later, clamped to the month's last day (2025-01-31 + 1 month = 2025-02-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a record is published: from ``start``; it may be withdrawn (repair) from ``min_end`` on;
+    publication stops by itself at ``max_end`` (None: no automatic end)."""
+
+    publish: bool
+    start: dt.date | None
+    min_end: dt.date | None
+    max_end: dt.date | None
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def publication_window(item: CatalogItem, data: dict[str, Any], severity: Severity | None) -> Window:
+    """The publication window of one record of ``item`` with field values ``data``."""
+    rule = item.publication_rule
+    window = rule.window_for(severity)
+    start = as_date(data.get(rule.from_field))
+    if not window.publish or start is None:
+        return Window(False, None, None, None)
+    max_end = add_months(start, window.max_months) if window.max_months is not None else None
+    until = as_date(data.get(rule.until_field)) if rule.until_field else None
+    if until is not None and (max_end is None or until < max_end):
+        max_end = until
+    min_end = add_months(start, window.min_months)
+    if max_end is not None and min_end > max_end:
+        min_end = max_end
+    return Window(True, start, min_end, max_end)
+
+
+def severity_of(
+    item: CatalogItem, data: dict[str, Any], *, override: Severity | None = None, reason: str | None = None
+) -> Severity | None:
+    """The catalog's severity for the record; the source may override it, but only with a reason,
+    and only for dishonesty information (a licence or an honour has no severity to adjust)."""
+    if override is not None and not item.is_dishonesty_info:
+        raise InvalidInput(
+            f"「{item.name}」不是失信信息，没有严重程度，不能调整",
+            code="RECORD_SEVERITY_NOT_APPLICABLE",
+            details={"item": item.code},
+        )
+    if override is not None:
+        if not reason or not reason.strip():
+            raise InvalidInput(
+                "调整严重程度必须说明理由",
+                code="RECORD_SEVERITY_REASON_REQUIRED",
+                details={"item": item.code},
+            )
+        return override
+    return item.severity_for(data)
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    delay_workdays: int
+    late: bool
+    provisional: bool
+
+
+def timeliness(item: CatalogItem, decided: dt.date, received: dt.date, cal: WorkCalendar) -> Timeliness:
+    """Working days from decision to receipt; late when the item's collection deadline is exceeded."""
+    count = cal.workdays_between(decided, received)
+    limit = item.collection_deadline_workdays
+    return Timeliness(count.days, limit is not None and count.days > limit, count.provisional)
+
+
+def is_visible(record: CreditRecord, today: dt.date) -> bool:
+    """Whether the public may see the record today: active, publishable and inside its window."""
+    return (
+        record.status is RecordStatus.active
+        and record.published
+        and record.publish_from is not None
+        and record.publish_from <= today
+        and (record.publish_max_end is None or today < record.publish_max_end)
+    )

@@ -1,0 +1,117 @@
+"""SQL for credit subjects and their identifiers (one row per code a subject ever had)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from xinyong.db import in_values
+from xinyong.models.subjects import IdScheme, Subject, SubjectIdentifier, SubjectKind
+
+
+class SubjectRef(NamedTuple):
+    """What intake needs of a subject: its id, normalised name and kind."""
+
+    id: int
+    name_norm: str
+    kind: SubjectKind
+
+
+def identifier_owner(session: Session, scheme: IdScheme, value: str) -> int | None:
+    return session.scalar(
+        select(SubjectIdentifier.subject_id).where(
+            SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == value
+        )
+    )
+
+
+def by_identifier(session: Session, scheme: IdScheme, value: str) -> Subject | None:
+    return session.scalar(
+        select(Subject)
+        .join(SubjectIdentifier, SubjectIdentifier.subject_id == Subject.id)
+        .where(SubjectIdentifier.scheme == scheme, SubjectIdentifier.value == value)
+        .limit(1)
+    )
+
+
+def uscc_taken(session: Session, uscc: str) -> bool:
+    return session.scalar(select(Subject.id).where(Subject.uscc == uscc)) is not None
+
+
+def usccs_by_identifier(session: Session, scheme: IdScheme, values: list[str]) -> dict[str, str]:
+    """The USCC of the subject behind each of ``values`` (old codes of one scheme), where there is one."""
+    out: dict[str, str] = {}
+    for condition in in_values(session, SubjectIdentifier.value, values):
+        for value, uscc in session.execute(
+            select(SubjectIdentifier.value, Subject.uscc)
+            .join(Subject, SubjectIdentifier.subject_id == Subject.id)
+            .where(SubjectIdentifier.scheme == scheme, condition)
+        ):
+            if uscc:
+                out[value] = uscc
+    return out
+
+
+def by_usccs(session: Session, usccs: list[str]) -> dict[str, SubjectRef]:
+    out: dict[str, SubjectRef] = {}
+    for condition in in_values(session, Subject.uscc, usccs):
+        for sid, uscc, norm, kind in session.execute(
+            select(Subject.id, Subject.uscc, Subject.name_norm, Subject.kind).where(condition)
+        ):
+            out[str(uscc)] = SubjectRef(sid, norm, kind)
+    return out
+
+
+def by_identifiers(session: Session, scheme: IdScheme, values: list[str]) -> dict[str, SubjectRef]:
+    out: dict[str, SubjectRef] = {}
+    for condition in in_values(session, SubjectIdentifier.value, values):
+        for sid, value, norm, kind in session.execute(
+            select(Subject.id, SubjectIdentifier.value, Subject.name_norm, Subject.kind)
+            .join(SubjectIdentifier, SubjectIdentifier.subject_id == Subject.id)
+            .where(SubjectIdentifier.scheme == scheme, condition)
+        ):
+            out[value] = SubjectRef(sid, norm, kind)
+    return out
+
+
+def taken_values(session: Session, scheme: IdScheme, values: list[str]) -> set[str]:
+    taken: set[str] = set()
+    for condition in in_values(session, SubjectIdentifier.value, values):
+        taken.update(
+            session.scalars(
+                select(SubjectIdentifier.value).where(SubjectIdentifier.scheme == scheme, condition)
+            )
+        )
+    return taken
+
+
+def insert_subjects(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert subjects in bulk; their new ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    created = session.execute(
+        insert(Subject).returning(Subject.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return list(created)
+
+
+def insert_identifiers(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    payload = list(rows)
+    if payload:
+        session.execute(insert(SubjectIdentifier), payload)
+
+
+def names_by_id(session: Session, subject_ids: list[int]) -> dict[int, str]:
+    if not subject_ids:
+        return {}
+    return {
+        sid: name
+        for sid, name in session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(subject_ids)))
+    }
+
+
+def by_name_norm(session: Session, name_norm: str, limit: int) -> list[Subject]:
+    return list(session.scalars(select(Subject).where(Subject.name_norm == name_norm).limit(limit)))

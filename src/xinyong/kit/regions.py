@@ -30,6 +30,11 @@ Model used here:
   are available from :func:`name_history`.
 * For provinces the ``xx0000`` entry wins over the ``xx province=`` header line (the header of
   香港/澳门 is in traditional characters and lacks the years; the ``0000`` entries do not).
+* A year question (:func:`name_at`, :func:`years_in_use`, ``full_name(code, year=...)``) is
+  answered the way ``stdnum.cn.ric`` answers it for a birth year: the first listed name whose
+  years include the year (a name without years covers every year). This module is the only
+  reader of the table; :mod:`xinyong.kit.ids` asks it for region names and for the years in
+  which an address code is valid.
 """
 
 from __future__ import annotations
@@ -54,12 +59,16 @@ __all__ = [
     "all_regions",
     "children",
     "city_of",
+    "find_full_name",
     "full_name",
     "get_region",
+    "in_use",
     "is_current",
+    "name_at",
     "name_history",
     "province_of",
     "region_name",
+    "years_in_use",
 ]
 
 #: Where the division table comes from, and as of when (shown in docs and reports that cite it).
@@ -157,7 +166,8 @@ def _read_source() -> str:
     return resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
 
 
-def _build(text: str) -> _Table:
+def _read_history(text: str) -> dict[str, tuple[RegionName, ...]]:
+    """Every listed code with its names; a province header counts only when no ``xx0000`` line exists."""
     history: dict[str, tuple[RegionName, ...]] = {}
     headers: dict[str, tuple[RegionName, ...]] = {}
     province: str | None = None
@@ -174,22 +184,27 @@ def _build(text: str) -> _Table:
     for code, names in headers.items():
         if names and code not in history:
             history[code] = names
+    return history
 
+
+def _parent(code: str, level: Level, history: dict[str, tuple[RegionName, ...]]) -> str | None:
+    if level == "province":
+        return None
+    province_code = code[:2] + "0000"
+    city_code = code[:4] + "00"
+    if level == "city":
+        return province_code
+    return city_code if city_code in history else province_code
+
+
+def _build(text: str) -> _Table:
+    history = _read_history(text)
     regions: dict[str, Region] = {}
     for code in sorted(history):
         names = history[code]
         level = _level(code)
-        province_code = code[:2] + "0000"
-        city_code = code[:4] + "00"
-        parent: str | None
-        if level == "province":
-            parent = None
-        elif level == "city":
-            parent = province_code
-        else:
-            parent = city_code if city_code in history else province_code
         start, end = _span(names)
-        regions[code] = Region(code, _current(names).name, level, parent, start, end)
+        regions[code] = Region(code, _current(names).name, level, _parent(code, level, history), start, end)
 
     kids: dict[str, list[Region]] = {}
     for region in regions.values():
@@ -269,20 +284,50 @@ def city_of(code: str) -> Region | None:
     return get_region(region.code[:4] + "00")
 
 
-def _is_placeholder(region: Region) -> bool:
-    return region.level == "city" and (region.name in _PLACEHOLDER_CITY_NAMES or "直辖" in region.name)
+def _covers(entry: RegionName, year: int) -> bool:
+    return (entry.valid_from is None or year >= entry.valid_from) and (
+        entry.valid_to is None or year <= entry.valid_to
+    )
 
 
-def full_name(code: str) -> str:
-    """Province + city + county names, e.g. ``'江苏省盐城市亭湖区'`` for 320902.
+def name_at(code: str, year: int) -> str | None:
+    """The name the code carried in ``year``: the first listed name whose years include it (as
+    ``stdnum.cn.ric`` reads the table for a birth year). ``None`` when the code is unknown or was
+    not in use that year."""
+    for entry in name_history(code):
+        if _covers(entry, year):
+            return entry.name
+    return None
 
-    Grouping placeholders (市辖区, 县 and 省/自治区直辖县级行政单位 at city level) are left out:
-    110101 gives ``'北京市东城区'``, 429004 ``'湖北省仙桃市'``. A placeholder asked for by its
-    own code is kept (110100 gives ``'北京市市辖区'``). Raises :class:`NotFound` for unknown codes.
-    """
-    region = get_region(code)
-    if region is None:
-        raise NotFound("未知的行政区划代码", code="REGION_NOT_FOUND", details={"code": str(code)})
+
+def in_use(code: str, year: int) -> bool:
+    """True when the code is known and one of its names was in use in ``year``."""
+    return name_at(code, year) is not None
+
+
+def years_in_use(code: str) -> list[tuple[int | None, int | None]]:
+    """The years in which the code was in use, as sorted, merged ``(first, last)`` spans (``None`` =
+    open: before the records start / still in use); adjacent spans are joined. Empty when unknown."""
+    low, high = -1, 1 << 30  # stand-ins for the open ends while merging
+    spans = sorted(
+        (low if n.valid_from is None else n.valid_from, high if n.valid_to is None else n.valid_to)
+        for n in name_history(code)
+    )
+    merged: list[tuple[int, int]] = []
+    for first, last in spans:
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return [(None if a == low else a, None if b == high else b) for a, b in merged]
+
+
+def _is_placeholder(level: Level, name: str) -> bool:
+    return level == "city" and (name in _PLACEHOLDER_CITY_NAMES or "直辖" in name)
+
+
+def _lineage(region: Region) -> list[Region]:
+    """``region`` and its ancestors, province first."""
     chain: list[Region] = [region]
     while chain[-1].parent_code is not None:
         parent = get_region(chain[-1].parent_code)
@@ -290,4 +335,43 @@ def full_name(code: str) -> str:
             break
         chain.append(parent)
     chain.reverse()
-    return "".join(r.name for r in chain if r is region or not _is_placeholder(r))
+    return chain
+
+
+def find_full_name(code: str, *, year: int | None = None) -> str | None:
+    """Province + city + county names, e.g. ``'江苏省盐城市亭湖区'`` for 320902; ``None`` when the
+    code is unknown (or, with ``year``, was not in use that year).
+
+    Without ``year`` every part is the current name. With ``year`` every part is the name in use
+    that year (320902 in 1990: ``'江苏省盐城市城区'``), and an ancestor not in use that year is left
+    out. Grouping placeholders (市辖区, 县 and 省/自治区直辖县级行政单位 at city level) are left out:
+    110101 gives ``'北京市东城区'``, 429004 ``'湖北省仙桃市'``. A placeholder asked for by its own
+    code is kept (110100 gives ``'北京市市辖区'``).
+    """
+    region = get_region(code)
+    if region is None:
+        return None
+    parts: list[str] = []
+    for link in _lineage(region):
+        name = link.name if year is None else name_at(link.code, year)
+        if link is region:
+            if name is None:
+                return None
+            parts.append(name)
+        elif name is not None and not _is_placeholder(link.level, name):
+            parts.append(name)
+    return "".join(parts)
+
+
+def full_name(code: str, *, year: int | None = None) -> str:
+    """:func:`find_full_name`, raising :class:`NotFound` instead of returning ``None``."""
+    name = find_full_name(code, year=year)
+    if name is not None:
+        return name
+    if year is not None and get_region(code) is not None:
+        raise NotFound(
+            f"行政区划代码在{year}年未使用",
+            code="REGION_NOT_FOUND",
+            details={"code": str(code), "year": year},
+        )
+    raise NotFound("未知的行政区划代码", code="REGION_NOT_FOUND", details={"code": str(code)})

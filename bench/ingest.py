@@ -11,7 +11,7 @@ For each database (SQLite file, PostgreSQL in a throw-away schema) it measures:
     vectorised), resolve subjects, check names and duplicates, severity, window, timeliness, store
     records, rejected rows and findings, checkpoint and audit per chunk;
 (c) a naive baseline on ``--naive-rows`` rows: csv.DictReader, python-stdnum per code, one subject
-    query per row, the same records.service rules, one ORM insert (add + flush) per row.
+    query per row, the same records.rules, one ORM insert (add + flush) per row.
 
 It prints rows/s of each, the ratios b/a and b/c, and the peak RSS of the process after (b).
 """
@@ -41,13 +41,13 @@ from xinyong import demo, schema
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog, item_row, item_spec
 from xinyong.db import make_engine, session_factory, transaction
-from xinyong.ingest import loader
 from xinyong.ingest.service import submit_file
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.names import normalize_names
 from xinyong.models import CreditRecord, Department, IdScheme, Subject, SubjectIdentifier
-from xinyong.records.service import publication_window, severity_of, timeliness
+from xinyong.records import repository as loader
+from xinyong.records.rules import publication_window, severity_of, timeliness
 from xinyong.workdays.service import calendar as work_calendar
 
 TODAY = demo.DEMO_TODAY

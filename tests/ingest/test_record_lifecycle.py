@@ -10,13 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
+from xinyong.ingest.corrections import correct_record
 from xinyong.ingest.service import submit_records
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError
 from xinyong.models import AuditEntry, CreditRecord, CreditRecordVersion, RecordStatus, Severity
-from xinyong.records import service as records
-from xinyong.records.service import Withdrawal, correct_record, is_visible, record_history, revoke_record
+from xinyong.records import history as records
+from xinyong.records.history import Withdrawal, record_history, revoke_record
+from xinyong.records.rules import is_visible
 
 from ingestworld import DEPT, OTHER_DEPT, build_world, penalty
 

@@ -1,4 +1,4 @@
-"""Records: publication windows, severity and timeliness (双公示) — the rules records.service owns."""
+"""Records: publication windows, severity and timeliness (双公示) — the rules records.rules owns."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from xinyong.catalog.schema import load_default_catalog
 from xinyong.kit.errors import DomainError
 from xinyong.kit.workdays import WorkCalendar
 from xinyong.models import Severity
-from xinyong.records.service import add_months, publication_window, severity_of, timeliness
+from xinyong.records.rules import add_months, publication_window, severity_of, timeliness
 
 CATALOG = load_default_catalog()
 PENALTY = CATALOG.item("CF-001")

@@ -12,14 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import default_catalog_path
-from xinyong.catalog.service import import_catalog, item_row
-from xinyong.ingest.service import submit_records
+from xinyong.catalog.service import import_catalog
+from xinyong.ingest.corrections import correct_record
+from xinyong.ingest.service import submit_record, submit_records
 from xinyong.kit import ids
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.models import AuditEntry, CreditRecord, Department, Subject
 from xinyong.models.subjects import SubjectKind
-from xinyong.records.service import create_record
+from xinyong.records.schedules import load_schedule
 from xinyong.subjects.service import register_organisation
 from xinyong.workdays import service
 
@@ -104,31 +105,31 @@ def test_single_record_is_provisional_then_recomputed(
     session: Session, clock: FixedClock, world: tuple[Department, Subject]
 ) -> None:
     dept, company = world
-    record = create_record(
+    record = submit_record(
         session,
-        item=item_row(session, "CF-001"),
-        subject=company,
-        dept=dept,
-        data=penalty("T-1"),
-        received_on=RECEIVED,
+        penalty("T-1"),
+        item_code="CF-001",
+        dept_code=dept.code,
         actor="dept-user",
         clock=clock,
+        cipher=None,
+        received_on=RECEIVED,
     )
     # a 2026 record is not provisional and is not touched by loading 2027
-    settled = create_record(
+    settled = submit_record(
         session,
-        item=item_row(session, "CF-001"),
-        subject=company,
-        dept=dept,
-        data=penalty("T-2", decided="2026-09-28"),
-        received_on=dt.date(2026, 10, 12),
+        penalty("T-2", decided="2026-09-28"),
+        item_code="CF-001",
+        dept_code=dept.code,
         actor="dept-user",
         clock=clock,
+        cipher=None,
+        received_on=dt.date(2026, 10, 12),
     )
     assert _verdict(record) == (8, True, True)  # weekends only
     assert _verdict(settled) == (6, False, False)  # 2026-10-01..07 off, Oct 10 a make-up workday
 
-    loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    loaded = load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
 
     assert loaded.recomputed_records == 1
     session.refresh(record)
@@ -162,7 +163,7 @@ def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
     # decided in 2026 but received in 2027: the 2027 part is counted on weekends only
     assert rows["B-2"].timeliness_provisional and rows["B-2"].late
 
-    loaded = service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    loaded = load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
 
     assert loaded.recomputed_records == 2
     for row in rows.values():
@@ -175,28 +176,28 @@ def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
 def test_a_replaced_schedule_recomputes_what_the_earlier_one_settled(
     session: Session, clock: FixedClock, world: tuple[Department, Subject]
 ) -> None:
-    dept, company = world
-    record = create_record(
+    dept, _company = world
+    record = submit_record(
         session,
-        item=item_row(session, "CF-001"),
-        subject=company,
-        dept=dept,
-        data=penalty("R-1"),
-        received_on=RECEIVED,
+        penalty("R-1"),
+        item_code="CF-001",
+        dept_code=dept.code,
         actor="dept-user",
         clock=clock,
+        cipher=None,
+        received_on=RECEIVED,
     )
     deadline = service.set_deadline(
         session, owner_type="objection", owner_id="9", kind="answer", start=dt.date(2027, 4, 28), workdays=5
     )
-    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
     session.refresh(record)
     session.refresh(deadline)
     assert _verdict(record) == (5, False, False)
     assert (deadline.due_date, deadline.provisional) == (dt.date(2027, 5, 10), False)
 
     # the office corrects the notice: 劳动节 is only May 1-3 (Sat-Mon)
-    corrected = service.load_schedule(
+    corrected = load_schedule(
         session, SCHEDULE_2027.replace("end: 2027-05-05", "end: 2027-05-03"), actor="office", clock=clock
     )
 
@@ -212,18 +213,16 @@ def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
 ) -> None:
     """A correction recomputes timeliness through the same rule, the flag included: a record whose
     corrected decision date falls in an uncovered year becomes provisional (and is recomputed later)."""
-    from xinyong.records.service import correct_record
-
-    dept, company = world
-    record = create_record(
+    dept, _company = world
+    record = submit_record(
         session,
-        item=item_row(session, "CF-001"),
-        subject=company,
-        dept=dept,
-        data=penalty("T-9", decided="2026-12-30"),
-        received_on=dt.date(2026, 12, 31),
+        penalty("T-9", decided="2026-12-30"),
+        item_code="CF-001",
+        dept_code=dept.code,
         actor="dept-user",
         clock=clock,
+        cipher=None,
+        received_on=dt.date(2026, 12, 31),
     )
     assert _verdict(record) == (1, False, False)
     record.received_on = RECEIVED  # as if received in 2027, then its decision date corrected into 2027
@@ -237,6 +236,6 @@ def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
         dept_id=dept.id,
     )
     assert _verdict(corrected) == (8, True, True)
-    service.load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
     session.refresh(corrected)
     assert _verdict(corrected) == (5, False, False)

@@ -14,12 +14,19 @@ from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__, schema
+from xinyong.catalog.api import router as catalog_router
 from xinyong.config import Settings, cipher_from_settings, get_settings
 from xinyong.db import make_engine, session_factory
+from xinyong.files.api import router as files_router
+from xinyong.ingest.api import router as ingest_router
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.errors import DomainError
+from xinyong.portal.views import router as portal_router
+from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
+from xinyong.subjects.api import router as subjects_router
 from xinyong.web import templates
+from xinyong.workdays.api import router as workdays_router
 
 log = logging.getLogger("xinyong")
 
@@ -219,16 +226,10 @@ def create_app(
             )
         return JSONResponse({"status": "ready", "revision": current})
 
-    from xinyong.catalog.api import router as catalog_router
-    from xinyong.ingest.api import router as ingest_router
-    from xinyong.portal.views import router as portal_router
-    from xinyong.security.api import router as security_router
-    from xinyong.subjects.api import router as subjects_router
-    from xinyong.workdays.api import router as workdays_router
-
     for router in (
         subjects_router,
         security_router,
+        files_router,
         ingest_router,
         catalog_router,
         workdays_router,

@@ -9,17 +9,20 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import JSON, LargeBinary, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.app import create_app
 from xinyong.config import Settings, cipher_from_settings
+from xinyong.files.service import masked_data
+from xinyong.ingest.corrections import correct_record
+from xinyong.ingest.service import submit_records
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher, decode_key
 from xinyong.kit.errors import DomainError
-from xinyong.models import CatalogItemRow, CreditRecord, CreditRecordVersion, Subject
+from xinyong.models import Base, CatalogItemRow, CreditRecord, CreditRecordVersion, RejectedRow, Subject
+from xinyong.security import keys
 from xinyong.security.keys import rotate
-from xinyong.subjects.files import masked_data
 from xinyong.subjects.service import resolve
 
 from conftest import TEST_KEY, TEST_SECRET, Database
@@ -55,9 +58,6 @@ def _penalty_row(world: World, key: str, **extra: str) -> dict[str, str]:
 def _clear_personal_data(session: Session) -> list[tuple[str, int, list[str]]]:
     """(column, row id, hits) for every JSON data column key rotation covers, every row: anything that
     looks like a citizen ID or a mobile number (the independent detector of secworld), in clear."""
-    from xinyong.models import Base
-    from xinyong.security import keys
-
     found = []
     for name in keys.JSON_COLUMNS:
         table_name, column_name = name.split(".")
@@ -72,9 +72,6 @@ def _clear_personal_data(session: Session) -> list[tuple[str, int, list[str]]]:
 def test_citizen_ids_and_phones_are_never_stored_in_clear(
     world: World, session: Session, cipher: PersonalDataCipher
 ) -> None:
-    from xinyong.ingest.service import submit_records
-    from xinyong.records.service import correct_record
-
     person = world.person
     assert person is not None and person.ric_encrypted and person.phone_encrypted
     assert PERSON_RIC.encode() not in person.ric_encrypted and b"13812345678" not in person.phone_encrypted
@@ -126,9 +123,6 @@ def test_citizen_ids_and_phones_are_never_stored_in_clear(
 def test_rejected_rows_keep_no_personal_data_in_clear(
     world: World, session: Session, cipher: PersonalDataCipher
 ) -> None:
-    from xinyong.ingest.service import submit_records
-    from xinyong.models import RejectedRow
-
     outcome = submit_records(
         session,
         [_penalty_row(world, "BAD-1", penalty_kind="不存在的处罚类别")],
@@ -152,6 +146,17 @@ def test_rotation_keeps_every_value_readable(
     # crash rotation) and a mobile number quoted in clear. Rotation seals both instead of stopping.
     sealed = "enc:" + base64.b64encode(cipher.encrypt("320902199001011237")).decode()
     record = world.records["a_private"]
+    # A correction gives the record a history: its version 1 and the corrected version 2.
+    correct_record(
+        session,
+        record.id,
+        data={**record.data, "violation_facts": "经查，当事人逾期公示年度报告"},
+        reason="补充违法事实",
+        actor="test",
+        clock=world.clock,
+        cipher=cipher,
+        dept_id=world.depts["a"].id,
+    )
     legacy = {
         **record.data,
         "agent_ric": sealed,
@@ -171,7 +176,9 @@ def test_rotation_keeps_every_value_readable(
         "subjects.phone_encrypted": 1,
         # a_public's quoted ID and phone (sealed at intake), a_private's agent ID and its two legacy values
         "credit_records.data": 4,
-        "credit_record_versions.data": 4,
+        # a_private's two versions, three values each (a record's first version is copied here only
+        # when it first changes)
+        "credit_record_versions.data": 6,
         "ingest_rejected_rows.raw": 0,
     }
     # The old key is gone: only the new one opens everything.
@@ -283,11 +290,6 @@ def test_keys_rotate_command(fresh_database: Database) -> None:
 
 def test_every_encrypted_or_json_column_is_accounted_for() -> None:
     """A new table with ciphertexts or JSON data must say whether key rotation covers it."""
-    from sqlalchemy import JSON, LargeBinary
-
-    from xinyong.models import Base
-    from xinyong.security import keys
-
     binary, json_columns = set(), set()
     for table in Base.metadata.tables.values():
         for column in table.columns:

@@ -1,4 +1,5 @@
-"""Public portal pages (信用门户) and the web login."""
+"""Public portal pages (信用门户), the web login and the account page. Each page asks one service for a
+schema and renders it."""
 
 from __future__ import annotations
 
@@ -7,23 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
-from xinyong.models import (
-    Authorisation,
-    CatalogItemRow,
-    CatalogVersion,
-    CreditRecord,
-    Department,
-    QueryLogEntry,
-    Subject,
-    User,
-)
-from xinyong.security import grants, querylog
+from xinyong.portal.service import home_page
+from xinyong.security import service as security
 from xinyong.security.accounts import end_sessions
 from xinyong.security.accounts import login as check_login
 from xinyong.security.auth import (
@@ -36,7 +27,7 @@ from xinyong.security.auth import (
     client_address,
     make_session_cookie,
 )
-from xinyong.security.roles import ROLE_ZH, Scope
+from xinyong.security.roles import Scope
 from xinyong.web import get_clock, get_session, get_settings_dep, templates
 
 router = APIRouter(include_in_schema=False)
@@ -63,18 +54,8 @@ def home(
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings_dep),
 ) -> HTMLResponse:
-    current = session.scalar(select(CatalogVersion).where(CatalogVersion.is_current.is_(True)))
-    counts = {
-        "subjects": session.scalar(select(func.count()).select_from(Subject)) or 0,
-        "records": session.scalar(select(func.count()).select_from(CreditRecord)) or 0,
-        "departments": session.scalar(select(func.count()).select_from(Department)) or 0,
-        "catalog_items": session.scalar(
-            select(func.count()).select_from(CatalogItemRow).where(CatalogItemRow.version_id == current.id)
-        )
-        if current
-        else 0,
-    }
-    return _page(request, "home.html", settings, principal, counts=counts, catalog=current)
+    page = home_page(session)
+    return _page(request, "home.html", settings, principal, counts=page.counts, catalog=page.catalog)
 
 
 def _login_form(
@@ -121,7 +102,8 @@ def login_submit(
     try:
         user = check_login(session, username, password, settings=settings, clock=clock)
     except DomainError as exc:
-        session.commit()  # keep the failure count
+        # The form comes back as an answer, not as an error, so the request's transaction commits the
+        # failure count (and a lock) when the route returns.
         return _login_form(request, settings, principal, error=exc.message, status=exc.status)
     cookie, _csrf = make_session_cookie(settings, user)
     response = RedirectResponse("/", status_code=303)
@@ -160,26 +142,5 @@ def my_page(
     clock: Clock = Depends(get_clock),
 ) -> HTMLResponse:
     """我的账户: roles and data range; for a subject, who looked at its file and its grants."""
-    user = session.get(User, principal.user_id) if principal.user_id else None
-    dept = session.get(Department, principal.department_id) if principal.department_id else None
-    log: list[QueryLogEntry] = []
-    grants_of: list[Authorisation] = []
-    names: dict[int, str] = {}
-    if principal.subject_id is not None:
-        _, log = querylog.search(session, querylog.LogFilter(subject_id=principal.subject_id), limit=50)
-        names = querylog.department_names(session, {e.department_id for e in log if e.department_id})
-        grants_of = grants.of_subject(session, principal.subject_id)
-    return _page(
-        request,
-        "me.html",
-        settings,
-        principal,
-        user=user,
-        dept=dept,
-        roles_zh=[ROLE_ZH[r] for r in sorted(principal.roles)],
-        log=log,
-        dept_names=names,
-        grants=grants_of,
-        today=clock.today(),
-        is_live=grants.is_live,
-    )
+    page = security.me_page(session, principal, today=clock.today())
+    return _page(request, "me.html", settings, principal, page=page)

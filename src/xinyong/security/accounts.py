@@ -14,20 +14,24 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit import service as audit
 from xinyong.config import Settings
+from xinyong.departments.service import get_department
 from xinyong.kit.clock import Clock, as_aware
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from xinyong.models import AccountKind, ApiToken, Department, Subject, User
+from xinyong.models import AccountKind, ApiToken, Department, User
+from xinyong.security import repository
 from xinyong.security.roles import Role, Scope, scopes_of
 
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "xy_"
+#: A token's last use is written at most this often: a token called all day long costs one committed
+#: write per interval, not one per request.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=5)
 
 #: Which kind of account may hold each role.
 ROLE_KINDS: dict[Role, AccountKind] = {
@@ -77,7 +81,7 @@ def _dummy_hash() -> str:
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = repository.user_by_username(session, username)
     if user is None:
         raise NotFound(f"用户 {username} 不存在", code="USER_NOT_FOUND")
     return user
@@ -109,16 +113,16 @@ def create_user(
             "一个账户的角色必须属于同一类账户（部门、信用主体或信用服务机构）", code="ROLE_KIND_MIXED"
         )
     kind = kinds.pop()
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    if repository.username_taken(session, username):
         raise Conflict(f"用户名 {username} 已被使用", code="USERNAME_TAKEN")
     dept: Department | None = None
     if kind is AccountKind.staff:
         if not department_code:
             raise InvalidInput("部门账户必须属于一个部门", code="USER_DEPARTMENT_REQUIRED")
-        dept = session.scalar(select(Department).where(Department.code == department_code))
-        if dept is None:
-            raise NotFound(f"部门 {department_code} 不存在", code="DEPARTMENT_NOT_FOUND")
-    if kind is AccountKind.subject and (subject_id is None or session.get(Subject, subject_id) is None):
+        dept = get_department(session, department_code)
+    if kind is AccountKind.subject and (
+        subject_id is None or not repository.subject_exists(session, subject_id)
+    ):
         raise InvalidInput("信用主体账户必须属于一个已登记的信用主体", code="USER_SUBJECT_REQUIRED")
     user = User(
         username=username,
@@ -166,7 +170,7 @@ def set_active(session: Session, username: str, active: bool, *, actor: str, clo
 
 def end_sessions(session: Session, user_id: int, *, actor: str, clock: Clock) -> None:
     """Log the account out everywhere: cookies carry the epoch they were signed with."""
-    session.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+    repository.end_sessions(session, user_id)
     audit.record(
         session, actor=actor, action="user.logged_out", entity="user", entity_id=user_id, clock=clock
     )
@@ -176,7 +180,7 @@ def login(session: Session, username: str, password: str, *, settings: Settings,
     """Check a password. Failures are counted; after ``login_max_failures`` the account is locked
     for ``login_lockout_minutes``. The same message for an unknown user and a wrong password."""
     now = clock.now()
-    user = session.scalar(select(User).where(User.username == username))
+    user = repository.user_by_username(session, username)
     if user is None or not user.active:
         _password_ok(_dummy_hash(), password)  # same work as for a real account: no timing tell
         raise LoginFailed()
@@ -184,13 +188,7 @@ def login(session: Session, username: str, password: str, *, settings: Settings,
         _password_ok(_dummy_hash(), password)  # same work as any other attempt
         raise AccountLocked()
     if not _password_ok(user.password_hash, password):
-        # Counted in the database (not read-then-write), so parallel attempts cannot lose a failure.
-        failures = session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-        ).scalar_one()
+        failures = repository.count_failed_login(session, user.id)
         session.refresh(user)
         if failures >= settings.login_max_failures:
             user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
@@ -279,7 +277,7 @@ def issue_token(
 
 
 def revoke_token(session: Session, token_id: int, *, actor: str, clock: Clock) -> ApiToken:
-    record = session.get(ApiToken, token_id)
+    record = repository.token_by_id(session, token_id)
     if record is None:
         raise NotFound(f"令牌 {token_id} 不存在", code="TOKEN_NOT_FOUND")
     if record.revoked_at is None:
@@ -302,7 +300,7 @@ class TokenRefused(Unauthenticated):
 
 def check_token(session: Session, token: str, *, clock: Clock) -> tuple[ApiToken, User]:
     """The live token and its user, or a 401 saying why (unknown, expired, revoked, user disabled)."""
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    record = repository.token_by_hash(session, token_hash(token))
     if record is None:
         raise TokenRefused("访问令牌无效", code="TOKEN_INVALID")
     now = clock.now()
@@ -310,17 +308,27 @@ def check_token(session: Session, token: str, *, clock: Clock) -> tuple[ApiToken
         raise TokenRefused("访问令牌已被吊销", code="TOKEN_REVOKED")
     if as_aware(record.expires_at) <= now:
         raise TokenRefused("访问令牌已过期，请重新申请", code="TOKEN_EXPIRED")
-    user = session.get(User, record.user_id)
+    user = repository.user_by_id(session, record.user_id)
     if user is None or not user.active:
         raise TokenRefused("令牌所属账户已停用", code="USER_DISABLED")
     return record, user
 
 
 def record_token_use(sessions: sessionmaker[Session], token: str, *, clock: Clock) -> None:
-    """Note that ``token`` was presented, in a transaction of its own: the request's transaction rolls
-    back when the call fails (403, 404, ...), and a token used for probing must still show its last use.
-    Done before the request's session starts, so it never waits on it. An unknown token changes nothing."""
-    with sessions() as side, side.begin():
-        side.execute(
-            update(ApiToken).where(ApiToken.token_hash == token_hash(token)).values(last_used_at=clock.now())
-        )
+    """Note that ``token`` was presented, whether the call then succeeds or not.
+
+    In a transaction of its own: the request's transaction rolls back when the call fails (403, 404,
+    ...), and a token used for probing must still show its last use. Done before the request's session
+    starts, so it never waits on it nor leaves it reading an old snapshot. The use is written only when
+    the stored one is older than ``TOKEN_USE_RESOLUTION`` (or later than now: the clock was set back), so
+    most calls cost one indexed read and no write. An unknown token changes nothing."""
+    now = clock.now()
+    with sessions() as side:
+        found = repository.token_last_use(side, token_hash(token))
+        if found is None:
+            return
+        token_id, last = found
+        if last is not None and now - TOKEN_USE_RESOLUTION < as_aware(last) <= now:
+            return
+        repository.set_token_last_use(side, token_id, now)
+        side.commit()

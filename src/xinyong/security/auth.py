@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,9 +25,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
+from xinyong.departments import repository as departments
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError, Forbidden, Unauthenticated
 from xinyong.models import AccountKind, Department, User
+from xinyong.security import repository
 from xinyong.security.accounts import check_token, record_token_use
 from xinyong.security.roles import Role, Scope, scopes_of
 from xinyong.web import get_clock, get_session, get_settings_dep
@@ -67,6 +69,13 @@ class Principal:
     @property
     def is_anonymous(self) -> bool:
         return self.user_id is None
+
+    def account_id(self) -> int:
+        """The caller's user id; 401 for the public (a route that needs an account names a scope the
+        public does not hold, so this is a guard, not a decision)."""
+        if self.user_id is None:
+            raise Unauthenticated()
+        return self.user_id
 
     def in_region(self, region_code: str | None) -> bool:
         """Whether ``region_code`` lies in the caller's region: a county department's county, a city
@@ -159,7 +168,7 @@ def client_address(request: Request) -> str:
 def _principal_of(
     user: User, session: Session, *, via: Literal["session", "token"], scopes: frozenset[Scope], **extra: Any
 ) -> Principal:
-    dept = session.get(Department, user.department_id) if user.department_id else None
+    dept = departments.by_id(session, user.department_id) if user.department_id else None
     return Principal(
         username=user.username,
         scopes=scopes,
@@ -184,6 +193,7 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization 请求头格式应为 Bearer <令牌>", code="TOKEN_INVALID")
+        # First, before the request's own session reads anything (see record_token_use).
         record_token_use(request.app.state.sessions, token.strip(), clock=clock)
         record, user = check_token(session, token.strip(), clock=clock)
         scopes = frozenset(Scope(s) for s in record.scopes) & scopes_of(user.roles)
@@ -191,7 +201,7 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         data = read_session_cookie(settings, cookie)
-        cookie_user = session.get(User, data["uid"]) if data else None
+        cookie_user = _cookie_user(session, data)
         if (
             data
             and cookie_user is not None
@@ -210,11 +220,44 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
     return anonymous(client)
 
 
-def authorize(scope: Scope) -> Callable[..., Awaitable[Principal]]:
-    """The dependency every route declares: ``principal: Principal = Depends(authorize(Scope.x))``."""
+def _cookie_user(session: Session, data: dict[str, Any] | None) -> User | None:
+    uid = data.get("uid") if data else None
+    return repository.user_by_id(session, uid) if isinstance(uid, int) else None
 
-    async def dependency(
+
+async def form_csrf(request: Request) -> str:
+    """The CSRF token a browser's HTML form sent in its body (field ``csrf_token``), for ``authorize``.
+
+    Reading a body needs the event loop, so this small part of the guard is ``async`` and does nothing
+    else. It reads only an unsafe form post that carries a session cookie and neither a bearer token nor
+    the ``X-CSRF-Token`` header: the only case in which ``authorize`` looks at the field."""
+    if request.method in SAFE_METHODS or request.headers.get(CSRF_HEADER):
+        return ""
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return ""
+    if SESSION_COOKIE not in request.cookies or request.headers.get("authorization"):
+        return ""
+    return str((await request.form()).get(CSRF_FIELD, ""))
+
+
+def _check_csrf(request: Request, principal: Principal, form_token: str) -> None:
+    """A browser session's unsafe call must echo the session's CSRF token (header or form field)."""
+    if principal.via != "session" or request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "") or form_token
+    if not principal.csrf or not secrets.compare_digest(sent, principal.csrf):
+        raise CsrfFailed()
+
+
+def authorize(scope: Scope) -> Callable[..., Principal]:
+    """The dependency every route declares: ``principal: Principal = Depends(authorize(Scope.x))``.
+
+    A plain function: FastAPI runs it in its thread pool, so its database work never blocks the event
+    loop."""
+
+    def dependency(
         request: Request,
+        form_token: str = Depends(form_csrf),
         session: Session = Depends(get_session),
         settings: Settings = Depends(get_settings_dep),
         clock: Clock = Depends(get_clock),
@@ -228,12 +271,7 @@ def authorize(scope: Scope) -> Callable[..., Awaitable[Principal]]:
             if principal.is_anonymous:
                 raise Unauthenticated()
             raise ScopeMissing(details={"scope": scope.value})
-        if principal.via == "session" and request.method not in SAFE_METHODS:
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not sent and request.headers.get("content-type", "").startswith(FORM_TYPES):
-                sent = str((await request.form()).get(CSRF_FIELD, ""))
-            if not principal.csrf or not secrets.compare_digest(sent, principal.csrf):
-                raise CsrfFailed()
+        _check_csrf(request, principal, form_token)
         request.state.principal = principal
         return principal
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
+from xinyong.departments.service import list_departments
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
-from xinyong.models import Department, Subject, User
-from xinyong.models.subjects import SubjectKind
+from xinyong.security import repository
 from xinyong.security.accounts import create_user
 from xinyong.security.roles import Role
 
@@ -31,11 +30,9 @@ def load_demo_users(session: Session, *, settings: Settings, actor: str, clock: 
     if settings.environment == "production":
         raise DomainError("生产模式下不创建演示账户", code="DEMO_IN_PRODUCTION", status=400)
     city = settings.platform_region
-    depts = {d.code: d for d in session.scalars(select(Department))}
+    depts = {d.code for d in list_departments(session)}
     county = sorted(c for c in depts if not c.startswith(city) and c.endswith("-SCJG"))
-    company = session.scalar(
-        select(Subject).where(Subject.kind == SubjectKind.legal_person).order_by(Subject.id).limit(1)
-    )
+    company = repository.first_legal_person(session)
     plan: list[tuple[str, str, Role, str | None, int | None, str]] = [
         ("admin", "信用办管理员", Role.platform_admin, f"{city}-XYB", None, "市信用办，全市数据范围"),
         (
@@ -59,7 +56,7 @@ def load_demo_users(session: Session, *, settings: Settings, actor: str, clock: 
     for username, name, role, dept, subject_id, what in plan:
         if dept is not None and dept not in depts:
             continue
-        if session.scalar(select(User.id).where(User.username == username)) is None:
+        if not repository.username_taken(session, username):
             create_user(
                 session,
                 username=username,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
-from xinyong.models import AccountKind, Authorisation, User
+from xinyong.models import AccountKind, Authorisation
+from xinyong.security import repository
 from xinyong.security.roles import AGENCY_PURPOSES, Purpose
 
 
@@ -27,7 +27,7 @@ def grant(
     settings: Settings,
     clock: Clock,
 ) -> Authorisation:
-    agency = session.scalar(select(User).where(User.username == agency_username))
+    agency = repository.user_by_username(session, agency_username)
     if agency is None or agency.kind is not AccountKind.agency or not agency.active:
         raise NotFound(f"信用服务机构 {agency_username} 不存在或已停用", code="AGENCY_NOT_FOUND")
     if purpose not in AGENCY_PURPOSES:
@@ -75,7 +75,7 @@ def grant(
 def revoke(
     session: Session, *, authorisation_id: int, subject_id: int, actor: str, clock: Clock
 ) -> Authorisation:
-    record = session.get(Authorisation, authorisation_id)
+    record = repository.authorisation_by_id(session, authorisation_id)
     if record is None:
         raise NotFound("授权不存在", code="AUTHORISATION_NOT_FOUND")
     if record.subject_id != subject_id:
@@ -103,25 +103,11 @@ def live_grant(
     session: Session, *, subject_id: int, agency_user_id: int, today: dt.date
 ) -> Authorisation | None:
     """The agency's live grant for this subject, if any (the latest one)."""
-    rows = session.scalars(
-        select(Authorisation)
-        .where(
-            Authorisation.subject_id == subject_id,
-            Authorisation.agency_user_id == agency_user_id,
-            Authorisation.revoked_at.is_(None),
-            Authorisation.valid_from <= today,
-            Authorisation.valid_until >= today,
-        )
-        .order_by(Authorisation.id.desc())
-    ).first()
-    return rows
+    return repository.live_authorisation(
+        session, subject_id=subject_id, agency_user_id=agency_user_id, today=today
+    )
 
 
 def of_subject(session: Session, subject_id: int) -> list[Authorisation]:
-    return list(
-        session.scalars(
-            select(Authorisation)
-            .where(Authorisation.subject_id == subject_id)
-            .order_by(Authorisation.id.desc())
-        )
-    )
+    """Every grant the subject ever gave, newest first."""
+    return repository.authorisations_of_subject(session, subject_id)

@@ -1,24 +1,25 @@
 """Query log (查询使用登记): every read of non-public data about a subject, allowed or refused.
 
-``require_purpose`` turns the caller's stated purpose into a ``Purpose`` or refuses the read;
-``log_read`` writes the entry; a refusal raised through ``refuse`` keeps its entry even though the
-request fails (``RecordedRefusal.keep_changes``).
+``guarded_read`` is the one gate such a read passes: the purpose (stated by the caller and checked by
+``require_purpose``, or fixed by the route), then the route's range or grant check, then the log entry
+of the allowed read. Every refusal on the way is logged too, and raised as an error that keeps its entry
+even though the request fails (``keep_changes``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from xinyong.kit.clock import CHINA_TZ, Clock
+from xinyong.kit.clock import Clock
 from xinyong.kit.errors import InvalidInput, RecordedRefusal
-from xinyong.models import Department, QueryLogEntry
+from xinyong.models import QueryLogEntry
+from xinyong.security import repository
 from xinyong.security.auth import Principal
 from xinyong.security.roles import AGENCY_PURPOSES, STAFF_PURPOSES, Purpose, Role
+from xinyong.security.schemas import LogFilter
 
 PURPOSES_ZH = [p.value for p in Purpose]
 
@@ -75,9 +76,7 @@ def log_read(
         reason=reason[:300] if reason else None,
         client=principal.client,
     )
-    session.add(entry)
-    session.flush()
-    return entry
+    return repository.add_query_log(session, entry)
 
 
 def require_purpose(
@@ -165,56 +164,91 @@ def refuse(
 
 
 @dataclass(frozen=True)
-class LogFilter:
-    subject_id: int | None = None
-    username: str | None = None
-    department_id: int | None = None
-    allowed: bool | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    purpose: Purpose | None = None
+class Access:
+    """An allowed read: the purpose and legal basis it is logged with."""
+
+    purpose: Purpose
+    legal_basis: str | None = None
 
 
-def _filtered(stmt: Select[Any], f: LogFilter) -> Select[Any]:
-    if f.subject_id is not None:
-        stmt = stmt.where(QueryLogEntry.subject_id == f.subject_id)
-    if f.username:
-        stmt = stmt.where(QueryLogEntry.username == f.username)
-    if f.department_id is not None:
-        stmt = stmt.where(QueryLogEntry.department_id == f.department_id)
-    if f.allowed is not None:
-        stmt = stmt.where(QueryLogEntry.allowed.is_(f.allowed))
-    if f.purpose is not None:
-        stmt = stmt.where(QueryLogEntry.purpose == f.purpose.value)
-    # Days are China Standard Time days, whatever the database server's time zone.
-    if f.since is not None:
-        stmt = stmt.where(QueryLogEntry.at >= _day_start(f.since))
-    if f.until is not None:
-        stmt = stmt.where(QueryLogEntry.at < _day_start(f.until + dt.timedelta(days=1)))
-    return stmt
+@dataclass(frozen=True)
+class Stated:
+    """The purpose and legal basis as the caller stated them (query parameters), not yet checked."""
+
+    purpose: str | None
+    legal_basis: str | None
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight CST, in the form the column compares with: aware for PostgreSQL. SQLite stores the
-    naive CST wall time a Clock wrote, and SQLAlchemy drops the zone the same way for the bound value."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=CHINA_TZ)
+@dataclass(frozen=True)
+class Denied:
+    """A refused read: the stable error code, and the message (also the log entry's reason)."""
+
+    code: str
+    message: str
+
+
+#: A route's range or grant check: given the checked purpose, the access to log (the same one, or the
+#: grant's own purpose and basis for an agency), or why the read is refused.
+AccessCheck = Callable[[Access], Access | Denied]
+
+
+def guarded_read(
+    session: Session,
+    principal: Principal,
+    *,
+    subject_id: int | None,
+    target: str,
+    why: Stated | Access,
+    clock: Clock,
+    check: AccessCheck | None = None,
+) -> Access:
+    """The one gate of a read of non-public data about a subject (``target`` names what is read).
+
+    ``why`` is either what the caller stated, checked here by ``require_purpose`` (a department's
+    reads), or the purpose the route itself fixes (本人查询 for one's own file, 授权查询 for an agency).
+    ``check`` then decides on the data range or the grant. A refusal at either step is logged and raised
+    (it keeps its entry); an allowed read is logged with the purpose and basis ``check`` returns."""
+    if isinstance(why, Stated):
+        purpose = require_purpose(
+            session,
+            principal,
+            why.purpose,
+            subject_id=subject_id,
+            target=target,
+            legal_basis=why.legal_basis,
+            clock=clock,
+        )
+        access = Access(purpose, why.legal_basis)
+    else:
+        access = why
+    verdict = check(access) if check is not None else access
+    if isinstance(verdict, Denied):
+        raise refuse(
+            session,
+            principal,
+            subject_id=subject_id,
+            target=target,
+            purpose=access.purpose,
+            legal_basis=access.legal_basis,
+            clock=clock,
+            code=verdict.code,
+            message=verdict.message,
+        )
+    log_read(
+        session,
+        principal,
+        subject_id=subject_id,
+        target=target,
+        purpose=verdict.purpose,
+        legal_basis=verdict.legal_basis,
+        allowed=True,
+        clock=clock,
+    )
+    return verdict
 
 
 def search(
     session: Session, f: LogFilter, *, limit: int = 100, offset: int = 0
 ) -> tuple[int, list[QueryLogEntry]]:
     """Entries matching ``f``, newest first, and how many match in all."""
-    total = session.scalar(_filtered(select(QueryLogEntry), f).with_only_columns(func.count())) or 0
-    rows: list[QueryLogEntry] = list(
-        session.scalars(
-            _filtered(select(QueryLogEntry), f).order_by(QueryLogEntry.id.desc()).limit(limit).offset(offset)
-        )
-    )
-    return total, rows
-
-
-def department_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Department.id, Department.name).where(Department.id.in_(ids)))
-    return {dept_id: name for dept_id, name in rows}
+    return repository.search_query_log(session, f, limit=limit, offset=offset)

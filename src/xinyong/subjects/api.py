@@ -1,4 +1,7 @@
-"""JSON routes about identifiers and subjects."""
+"""JSON routes about identifiers and subjects: the identifier check and the public search.
+
+A subject's credit file is served by ``xinyong.files.api``.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +13,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.kit import ids
-from xinyong.kit.clock import Clock
-from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import NotFound
 from xinyong.kit.names import normalize_name
-from xinyong.models import CatalogItemRow, CreditRecord, Department, Subject
-from xinyong.security import querylog
+from xinyong.models import Subject
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
-from xinyong.subjects.files import (
-    FileOut,
-    RecordOut,
-    SubjectOut,
-    View,
-    credit_file,
-    public_subject,
-    record_out,
-    shown_to,
-    subject_out,
-)
+from xinyong.subjects.schemas import SubjectOut, public_subject, subject_out
 from xinyong.subjects.service import resolve
-from xinyong.web import get_cipher, get_clock, get_session
+from xinyong.web import get_session
 
 router = APIRouter(prefix="/api/v1", tags=["信用主体"])
 
@@ -77,111 +67,6 @@ def verdict_out(verdict: ids.IdVerdict, *, mask: bool) -> IdCheckOut:
 )
 def check_id(code: str = Query(..., max_length=64, description="待校验的代码")) -> IdCheckOut:
     return verdict_out(ids.classify(code), mask=True)
-
-
-PURPOSE_HELP = (
-    "查询用途（必填）：行政审批、政府采购、招标投标、财政资金、评优评先、人员录用、"
-    "日常监管、异议处理、信用修复"
-)
-
-
-def _subject(session: Session, subject_id: int) -> Subject:
-    subject = session.get(Subject, subject_id)
-    if subject is None:
-        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
-    return subject
-
-
-@router.get(
-    "/subjects/{subject_id}/file",
-    summary="部门查询信用档案：本数据范围内的非公开信息（须说明用途，登记在查询日志中）",
-)
-def staff_file(
-    subject_id: int,
-    purpose: str | None = Query(None, description=PURPOSE_HELP),
-    legal_basis: str | None = Query(None, max_length=500, description="查询依据（法律法规或文件）"),
-    principal: Principal = Depends(authorize(Scope.subjects_read)),
-    session: Session = Depends(get_session),
-    clock: Clock = Depends(get_clock),
-    cipher: PersonalDataCipher = Depends(get_cipher),
-) -> FileOut:
-    subject = _subject(session, subject_id)
-    why = querylog.require_purpose(
-        session,
-        principal,
-        purpose,
-        subject_id=subject.id,
-        target="subject_file",
-        legal_basis=legal_basis,
-        clock=clock,
-    )
-    querylog.log_read(
-        session,
-        principal,
-        subject_id=subject.id,
-        target="subject_file",
-        purpose=why,
-        legal_basis=legal_basis,
-        allowed=True,
-        clock=clock,
-    )
-    return credit_file(
-        session, subject, View.staff, today=clock.today(), cipher=cipher, in_range=principal.in_range
-    )
-
-
-@router.get("/records/{record_id}", summary="查看一条信用记录（非公开记录限本数据范围，须说明用途）")
-def read_record(
-    record_id: int,
-    purpose: str | None = Query(None, description=PURPOSE_HELP),
-    legal_basis: str | None = Query(None, max_length=500),
-    principal: Principal = Depends(authorize(Scope.records_read)),
-    session: Session = Depends(get_session),
-    clock: Clock = Depends(get_clock),
-    cipher: PersonalDataCipher = Depends(get_cipher),
-) -> RecordOut:
-    row = session.execute(
-        select(CreditRecord, CatalogItemRow, Department)
-        .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
-        .join(Department, Department.id == CreditRecord.source_dept_id)
-        .where(CreditRecord.id == record_id)
-    ).first()
-    if row is None:
-        raise NotFound("信用记录不存在", code="RECORD_NOT_FOUND")
-    record, item, dept = row
-    target = f"credit_record:{record.id}"
-    why = querylog.require_purpose(
-        session,
-        principal,
-        purpose,
-        subject_id=record.subject_id,
-        target=target,
-        legal_basis=legal_basis,
-        clock=clock,
-    )
-    if not shown_to(View.staff, record, item, dept, clock.today(), principal.in_range(dept)):
-        raise querylog.refuse(
-            session,
-            principal,
-            subject_id=record.subject_id,
-            target=target,
-            purpose=why,
-            legal_basis=legal_basis,
-            clock=clock,
-            code="OUT_OF_DATA_RANGE",
-            message="该记录不在本账户的数据范围内，且未公开",
-        )
-    querylog.log_read(
-        session,
-        principal,
-        subject_id=record.subject_id,
-        target=target,
-        purpose=why,
-        legal_basis=legal_basis,
-        allowed=True,
-        clock=clock,
-    )
-    return record_out(record, item, dept.name, cipher)
 
 
 class PublicSearchOut(BaseModel):
@@ -236,19 +121,3 @@ def public_search(
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-@router.get("/public/subjects/{subject_id}", summary="信用信息公示：一个主体的公示信息")
-def public_file(
-    subject_id: int,
-    _: Principal = Depends(authorize(Scope.public_read)),
-    session: Session = Depends(get_session),
-    clock: Clock = Depends(get_clock),
-    cipher: PersonalDataCipher = Depends(get_cipher),
-) -> FileOut:
-    subject = session.get(Subject, subject_id)
-    if subject is None or not public_subject(subject):
-        raise NotFound("信用主体不存在或不予公示", code="SUBJECT_NOT_FOUND")
-    # Published text that quotes an ID or a phone is stored sealed; it is decrypted here only to be
-    # shown masked (subjects.files.masked_data), never in full.
-    return credit_file(session, subject, View.public, today=clock.today(), cipher=cipher)

@@ -1,9 +1,11 @@
-"""A small world for the security tests: two counties of one city, their departments, accounts of every
-role, a company and a person with records public and not, and an app whose every response is recorded."""
+"""A small world for the security and credit-file tests (tests/security, tests/files): two counties of one
+city, their departments, accounts of every role, a company and a person with records public and not, and
+an app whose every response is recorded."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -13,19 +15,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.app import create_app
 from xinyong.catalog.schema import default_catalog_path
-from xinyong.catalog.service import import_catalog, item_row
+from xinyong.catalog.service import import_catalog
 from xinyong.config import Settings
+from xinyong.ingest.service import submit_record
 from xinyong.kit import ids
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.models import CreditRecord, Department, Subject
+from xinyong.models import CreditRecord, Department, QueryLogEntry, Subject
 from xinyong.models.subjects import SubjectKind
-from xinyong.records.service import create_record
-from xinyong.security.accounts import create_user, issue_token
+from xinyong.security.accounts import create_user, hash_password, issue_token
 from xinyong.security.roles import Role
 from xinyong.subjects.service import register_organisation, register_person
 
@@ -46,6 +49,10 @@ def ric(body17: str) -> str:
 
 
 PERSON_RIC = ric("32090219850312991")
+#: The deciding authority named in the world's penalties.
+AUTHORITY_USCC = uscc("MB1XY001", COUNTY_A)
+#: A department's stated purpose and legal basis for reading non-public data.
+PURPOSE = {"purpose": "日常监管", "legal_basis": "《江苏省社会信用条例》第三十条"}
 # The leak detector is deliberately independent of kit.ids (the code it checks) and broader: any run of
 # 17 digits + digit/X (no date or checksum test), letters may touch it (only a lowercase hex digit before
 # it is excluded, so hex digests do not count); any 1[3-9] + 9 digits with optional +86, spaces or
@@ -58,6 +65,13 @@ def unmasked_rics(text: str) -> list[str]:
     """Everything in ``text`` that looks like a citizen ID or a mobile number written out in full."""
     folded = unicodedata.normalize("NFKC", text)
     return RIC_PATTERN.findall(folded) + PHONE_PATTERN.findall(folded)
+
+
+@functools.cache
+def password_hash() -> str:
+    """The argon2 hash of ``PASSWORD``, computed once: hashing is slow on purpose (about a second here),
+    and every account of every world has the same password."""
+    return hash_password(PASSWORD)
 
 
 @dataclass
@@ -96,13 +110,17 @@ def _penalty(
         "decision_date": decided.isoformat(),
         "penalty_kind": kind,
         "violation": violation,
+        "violation_facts": "经查，当事人未按规定期限公示年度报告",
+        "legal_basis_text": "《企业信息公示暂行条例》第十八条",
+        "penalty_content": kind,
+        "authority_name": dept.name,
+        "authority_id": AUTHORITY_USCC,
     }
-    world.records[key] = create_record(
+    world.records[key] = submit_record(
         world.session,
-        item=item_row(world.session, "CF-001"),
-        subject=world.company,
-        dept=dept,
-        data=data,
+        data,
+        item_code="CF-001",
+        dept_code=dept.code,
         received_on=decided + dt.timedelta(days=3),
         actor="test",
         clock=world.clock,
@@ -149,12 +167,11 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
         "issuing_authority": "江苏省注册会计师协会",
         "qualification_status": "有效",
     }
-    w.records["person_qual"] = create_record(
+    w.records["person_qual"] = submit_record(
         session,
-        item=item_row(session, "ZG-001"),
-        subject=w.person,
-        dept=w.depts["b_rs"],
-        data=qual,
+        qual,
+        item_code="ZG-001",
+        dept_code=w.depts["b_rs"].code,
         received_on=dt.date(2025, 6, 5),
         actor="test",
         clock=clock,
@@ -173,17 +190,18 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
     ]
     settings = Settings()
     for username, role, dept_key, subject_id in accounts:
-        create_user(
+        user = create_user(
             session,
             username=username,
             display_name=username,
             roles=[role],
-            password=PASSWORD,
+            password=None,
             actor="test",
             clock=clock,
             department_code=w.depts[dept_key].code if dept_key else None,
             subject_id=subject_id,
         )
+        user.password_hash = password_hash()
         issued = issue_token(
             session,
             username=username,
@@ -268,3 +286,11 @@ def client(
 
 def bearer(world: World, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {world.tokens[username]}"}
+
+
+def query_log(session: Session, **where: object) -> list[QueryLogEntry]:
+    """Query-log entries matching ``where`` (column = value), oldest first."""
+    stmt = select(QueryLogEntry).order_by(QueryLogEntry.id)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(QueryLogEntry, name) == value)
+    return list(session.scalars(stmt))

@@ -1,0 +1,250 @@
+"""A subject's credit file (信用档案) as each kind of reader may see it.
+
+Who sees which records (domain.md 5.12):
+
+- the public: records of items whose openness is 公开, inside their publication window;
+- a credit service agency with a live grant: that, plus active records of 授权查询 items;
+- staff with ``subjects:read``: every record whose source department lies in their data range;
+- the subject itself: its whole file.
+
+Every read beyond the public view passes ``security.querylog.guarded_read``: it is logged with its
+purpose, and refused (and logged) without one, outside the data range or without a live grant.
+
+Personal data is masked in every view: citizen IDs as 3201**********123X, phone numbers as 138****5678;
+encrypted values in record data (``enc:...``) are decrypted only to be masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from xinyong.catalog.schema import FieldType, Openness
+from xinyong.files import repository
+from xinyong.files.schemas import FileOut, RecordOut, View
+from xinyong.kit import ids
+from xinyong.kit.clock import Clock
+from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, mask_field_value, unseal
+from xinyong.kit.errors import NotFound
+from xinyong.models import Authorisation, CatalogItemRow, CreditRecord, Department, Subject
+from xinyong.models.records import RecordStatus
+from xinyong.records.rules import is_visible
+from xinyong.security import grants, querylog
+from xinyong.security.auth import Principal
+from xinyong.security.roles import Purpose
+from xinyong.security.service import own_subject_id
+from xinyong.subjects.schemas import public_subject, subject_out
+
+#: What a read of a whole file is logged as (``target`` in the query log).
+FILE_TARGET = "subject_file"
+
+
+def _field_types(item: CatalogItemRow) -> dict[str, str]:
+    return {f["name"]: f.get("type", "string") for f in item.spec.get("fields", [])}
+
+
+def masked_data(
+    item: CatalogItemRow, data: dict[str, Any], cipher: PersonalDataCipher | None
+) -> dict[str, Any]:
+    """Record data fit to show: ID and phone fields masked, encrypted values (``enc:``: ID and phone
+    fields, and any text quoting an ID or a mobile number) decrypted only to be masked, and any citizen ID
+    or mobile number in free text masked."""
+    types = _field_types(item)
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if isinstance(value, str) and value.startswith(ENC_PREFIX):
+            plain: str | None = None
+            if cipher is not None:
+                try:
+                    plain = unseal(cipher, value)
+                except CryptoError:
+                    plain = None
+            out[name] = "（已加密）" if plain is None else _masked_value(types.get(name), name, plain)
+        elif isinstance(value, str):
+            out[name] = _masked_value(types.get(name), name, value)
+        else:
+            out[name] = value
+    return out
+
+
+def _masked_value(field_type: str | None, name: str, value: str) -> str:
+    return mask_field_value(name, value, is_ric=field_type == FieldType.RIC.value)
+
+
+def record_out(
+    record: CreditRecord, item: CatalogItemRow, dept_name: str, cipher: PersonalDataCipher | None
+) -> RecordOut:
+    return RecordOut(
+        id=record.id,
+        item_code=item.code,
+        item_name=item.name,
+        category=item.category,
+        openness=item.openness,
+        source_department=dept_name,
+        status=record.status.value,
+        severity=record.severity.value if record.severity else None,
+        decision_no=ids.mask_personal_text(record.decision_no) if record.decision_no else None,
+        decision_date=record.decision_date,
+        publish_from=record.publish_from,
+        publish_max_end=record.publish_max_end,
+        version=record.version,
+        data=masked_data(item, record.data, cipher),
+    )
+
+
+def shown_to(
+    view: View, record: CreditRecord, item: CatalogItemRow, dept: Department, today: dt.date, in_range: bool
+) -> bool:
+    """The one rule of which record each view shows (see the module docstring)."""
+    public_now = item.openness == Openness.PUBLIC.value and is_visible(record, today)
+    if view is View.public:
+        return public_now
+    if view is View.agency:
+        return public_now or (
+            item.openness == Openness.AUTHORISED.value and record.status is RecordStatus.active
+        )
+    if view is View.staff:
+        return in_range or public_now
+    return True
+
+
+def credit_file(
+    session: Session,
+    subject: Subject,
+    view: View,
+    *,
+    today: dt.date,
+    cipher: PersonalDataCipher | None,
+    in_range: Callable[[Department], bool] | None = None,
+) -> FileOut:
+    """The subject's file as ``view`` sees it. ``in_range(source_department) -> bool`` is the staff
+    caller's data range (``Principal.in_range``); other views ignore it. Logs nothing: the reader
+    functions below do."""
+    records = [
+        record_out(record, item, dept.name, cipher)
+        for record, item, dept in repository.records_of_subject(session, subject.id)
+        if shown_to(view, record, item, dept, today, in_range is not None and in_range(dept))
+    ]
+    return FileOut(subject=subject_out(subject, cipher), view=view, records=records)
+
+
+def _subject(session: Session, subject_id: int) -> Subject:
+    subject = repository.subject_by_id(session, subject_id)
+    if subject is None:
+        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
+    return subject
+
+
+def public_file(session: Session, subject_id: int, *, today: dt.date, cipher: PersonalDataCipher) -> FileOut:
+    """What anyone may see of an organisation: its published records. Natural persons are not shown.
+
+    Published text that quotes an ID or a phone is stored sealed; it is decrypted here only to be shown
+    masked (``masked_data``), never in full."""
+    subject = repository.subject_by_id(session, subject_id)
+    if subject is None or not public_subject(subject):
+        raise NotFound("信用主体不存在或不予公示", code="SUBJECT_NOT_FOUND")
+    return credit_file(session, subject, View.public, today=today, cipher=cipher)
+
+
+def staff_file(
+    session: Session,
+    principal: Principal,
+    subject_id: int,
+    why: querylog.Stated,
+    *,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+) -> FileOut:
+    """A department's read of a subject's file: every record from its data range, plus what is public;
+    with a stated purpose and legal basis, logged."""
+    subject = _subject(session, subject_id)
+    querylog.guarded_read(session, principal, subject_id=subject.id, target=FILE_TARGET, why=why, clock=clock)
+    return credit_file(
+        session, subject, View.staff, today=clock.today(), cipher=cipher, in_range=principal.in_range
+    )
+
+
+def staff_record(
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    why: querylog.Stated,
+    *,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+) -> RecordOut:
+    """A department's read of one record: refused (and logged) when the record is neither in the
+    caller's data range nor public now."""
+    found = repository.record_by_id(session, record_id)
+    if found is None:
+        raise NotFound("信用记录不存在", code="RECORD_NOT_FOUND")
+    record, item, dept = found
+    today = clock.today()
+
+    def in_range_or_public(access: querylog.Access) -> querylog.Access | querylog.Denied:
+        if shown_to(View.staff, record, item, dept, today, principal.in_range(dept)):
+            return access
+        return querylog.Denied("OUT_OF_DATA_RANGE", "该记录不在本账户的数据范围内，且未公开")
+
+    querylog.guarded_read(
+        session,
+        principal,
+        subject_id=record.subject_id,
+        target=f"credit_record:{record.id}",
+        why=why,
+        clock=clock,
+        check=in_range_or_public,
+    )
+    return record_out(record, item, dept.name, cipher)
+
+
+def own_file(session: Session, principal: Principal, *, clock: Clock, cipher: PersonalDataCipher) -> FileOut:
+    """A subject account's whole file (本人查询, logged)."""
+    subject = _subject(session, own_subject_id(session, principal))
+    querylog.guarded_read(
+        session,
+        principal,
+        subject_id=subject.id,
+        target=FILE_TARGET,
+        why=querylog.Access(Purpose.self_query),
+        clock=clock,
+    )
+    return credit_file(session, subject, View.own, today=clock.today(), cipher=cipher)
+
+
+def _grant_access(grant: Authorisation | None) -> querylog.Access | querylog.Denied:
+    """An agency's read is allowed by a live grant, and logged with the grant's own purpose."""
+    if grant is None:
+        return querylog.Denied(
+            "AUTHORISATION_REQUIRED", "没有该信用主体的有效授权（未授权、已过期或已撤回），不能查询"
+        )
+    basis = f"信用主体授权（授权编号 {grant.id}，有效期至 {grant.valid_until.isoformat()}）"
+    return querylog.Access(Purpose(grant.purpose), basis)
+
+
+def agency_file(
+    session: Session, principal: Principal, subject_id: int, *, clock: Clock, cipher: PersonalDataCipher
+) -> FileOut:
+    """A credit service agency's read with the subject's live grant (授权查询), logged; without one,
+    refused and logged. A subject that does not exist gets the same logged refusal: an agency learns
+    nothing by probing."""
+    today = clock.today()
+    subject = repository.subject_by_id(session, subject_id)
+    grant = (
+        grants.live_grant(session, subject_id=subject.id, agency_user_id=principal.account_id(), today=today)
+        if subject is not None
+        else None
+    )
+    querylog.guarded_read(
+        session,
+        principal,
+        subject_id=subject.id if subject is not None else None,
+        target=FILE_TARGET if subject is not None else f"{FILE_TARGET}:{subject_id}（主体不存在）",
+        why=querylog.Access(Purpose.authorised_query),
+        clock=clock,
+        check=lambda _access: _grant_access(grant),
+    )
+    return credit_file(session, _subject(session, subject_id), View.agency, today=today, cipher=cipher)

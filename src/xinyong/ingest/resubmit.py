@@ -1,0 +1,119 @@
+"""Resubmission of a batch's rejected rows, fixed (改正后重新提交): a new batch linked to the original."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.ingest import readers
+from xinyong.ingest.batches import canonical_digest, new_batch, single_chunk
+from xinyong.ingest.pipeline.run import MAX_API_ROWS
+from xinyong.ingest.schemas import BatchOutcome
+from xinyong.ingest.validation import ROW, ItemContext, context_for, rows_frame
+from xinyong.kit.clock import Clock
+from xinyong.kit.crypto import ENC_PREFIX, PersonalDataCipher, unseal_values
+from xinyong.kit.errors import InvalidInput, NotFound
+from xinyong.models import BatchChannel, CatalogItemRow, IngestBatch, RejectedRow, RejectedStatus
+
+
+def _open_rejected(session: Session, batch_id: int) -> dict[int, RejectedRow]:
+    return {
+        r.row_no: r
+        for r in session.scalars(
+            select(RejectedRow).where(
+                RejectedRow.batch_id == batch_id, RejectedRow.status == RejectedStatus.open
+            )
+        )
+    }
+
+
+def _reveal(raw: dict[str, Any], cipher: PersonalDataCipher | None) -> dict[str, Any]:
+    """A rejected row's values as submitted: sealed values decrypted, or left empty without the key."""
+    if cipher is not None:
+        return unseal_values(raw, cipher)
+    return {k: None if isinstance(v, str) and v.startswith(ENC_PREFIX) else v for k, v in raw.items()}
+
+
+def resubmit_rejected(
+    session: Session,
+    batch_id: int,
+    fixes: list[dict[str, Any]] | Path,
+    *,
+    actor: str,
+    clock: Clock,
+    cipher: PersonalDataCipher | None,
+    dept_id: int | None = None,
+) -> BatchOutcome:
+    """Resubmit fixed versions of a batch's rejected rows: a new batch (channel ``resubmit``).
+
+    Each fix names the original ``row_no`` and the fields to change; fields it leaves out keep the
+    value originally submitted. ``fixes`` may also be a file (CSV/XLSX/JSON Lines, e.g. the rejected
+    rows download, edited) with a ``row_no`` / 原行号 column. Rows that pass are stored and their
+    rejected row is marked fixed; rows that fail again become the new batch's rejected rows.
+    """
+    original = session.get(IngestBatch, batch_id)
+    if original is None:
+        raise NotFound(f"批次 {batch_id} 不存在", code="INGEST_BATCH_NOT_FOUND")
+    if dept_id is not None and original.dept_id != dept_id:
+        raise NotFound(f"批次 {batch_id} 不存在", code="INGEST_BATCH_NOT_FOUND")
+    item = session.get_one(CatalogItemRow, original.catalog_item_id)
+    ctx = context_for(item)
+    if isinstance(fixes, Path):
+        fixes = _fixes_from_file(ctx, fixes)
+    if not fixes:
+        raise InvalidInput("没有需要重新提交的行", code="INGEST_NO_ROWS")
+    if len(fixes) > MAX_API_ROWS:
+        raise InvalidInput(f"每次最多重新提交 {MAX_API_ROWS} 行", code="INGEST_TOO_MANY_ROWS", status=413)
+    open_rows = _open_rejected(session, batch_id)
+    merged: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for fix in fixes:
+        number = fix.get("row_no", fix.get("原行号"))
+        try:
+            row_no = int(number)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InvalidInput("每个更正行都要给出原行号 row_no", code="INGEST_ROW_NO_MISSING") from None
+        if row_no not in open_rows or row_no in seen:
+            raise InvalidInput(
+                f"第 {row_no} 行不是该批次中待更正的被拒收行",
+                code="INGEST_ROW_NOT_REJECTED",
+                details={"row_no": row_no, "batch_id": batch_id},
+            )
+        seen.add(row_no)
+        values = _reveal(open_rows[row_no].raw, cipher)
+        values.update({k: v for k, v in fix.items() if k not in ("row_no", "原行号")})
+        values["row_no"] = row_no
+        merged.append(values)
+    frame, ignored = rows_frame(ctx, merged, row_numbers=True)
+    batch = new_batch(
+        session,
+        dept_id=original.dept_id,
+        item_id=original.catalog_item_id,
+        item_code=original.item_code,
+        channel=BatchChannel.resubmit,
+        fmt="json",
+        sha256=canonical_digest({"batch": batch_id, "rows": merged, "at": clock.now().isoformat()}),
+        file_name=None,
+        stored_path=None,
+        actor=actor,
+        clock=clock,
+        ignored=ignored,
+        rows_total=len(merged),
+        resubmission_of=batch_id,
+    )
+    return single_chunk(session, batch, frame, actor=actor, clock=clock, cipher=cipher)
+
+
+def _fixes_from_file(ctx: ItemContext, path: Path) -> list[dict[str, Any]]:
+    fmt = readers.infer_format(path)
+    lay = readers.layout(ctx, readers.read_header(path, fmt), need_row_no=True)
+    out: list[dict[str, Any]] = []
+    for chunk, _ignored in readers.iter_chunks(path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1):
+        for record in chunk.iter_rows(named=True):
+            row = {k: v for k, v in record.items() if not k.startswith("__") and v is not None}
+            row["row_no"] = record[ROW]
+            out.append(row)
+    return out

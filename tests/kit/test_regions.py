@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
+import stdnum
 
 from xinyong.kit.errors import DomainError, NotFound
 from xinyong.kit.regions import (
@@ -11,18 +13,20 @@ from xinyong.kit.regions import (
     all_regions,
     children,
     city_of,
+    find_full_name,
     full_name,
     get_region,
+    in_use,
     is_current,
+    name_at,
     name_history,
     province_of,
     region_name,
+    years_in_use,
 )
 
 
 def test_source_version_is_recorded() -> None:
-    import stdnum
-
     assert stdnum.__version__ == SOURCE_VERSION
 
 
@@ -141,3 +145,51 @@ def test_all_regions_shape() -> None:
     current = [r for r in regions if r.is_current]
     assert sum(r.level == "province" for r in current) == 34
     assert "福建省" in {r.name for r in current}
+
+
+def test_name_at_a_year() -> None:
+    # "[1983-2002]城区,[2003-]亭湖区"
+    assert name_at("320902", 1982) is None
+    assert name_at("320902", 1983) == "城区"
+    assert name_at("320902", 2002) == "城区"
+    assert name_at("320902", 2003) == "亭湖区"
+    assert name_at("110101", 1900) == "东城区"  # a name without years covers every year
+    assert name_at("999999", 2000) is None
+    # overlapping years: the first listed name wins ("[1981-2018]加格達奇區,[2018-]漠河市")
+    assert name_at("232701", 2018) == "加格達奇區"
+    assert name_at("232701", 2019) == "漠河市"
+    assert in_use("110103", 2010) and not in_use("110103", 2011)  # [-2010]崇文区
+    assert not in_use("bogus", 2000)
+
+
+def test_years_in_use_are_merged_spans() -> None:
+    assert years_in_use("320902") == [(1983, None)]  # 城区 then 亭湖区: one span
+    assert years_in_use("110103") == [(None, 2010)]
+    assert years_in_use("110101") == [(None, None)]
+    assert years_in_use("999999") == []
+    for region in all_regions():
+        spans = years_in_use(region.code)
+        assert spans and spans[0][0] == region.valid_from and spans[-1][1] == region.valid_to
+        for (_, last), (first, _) in pairwise(spans):
+            assert last is not None and first is not None and first > last + 1
+
+
+def test_full_name_at_a_year() -> None:
+    assert full_name("320902", year=1990) == "江苏省盐城市城区"
+    assert full_name("320902", year=2020) == "江苏省盐城市亭湖区"
+    assert find_full_name("320902", year=1980) is None
+    assert find_full_name("120110", year=1985) == "天津市东郊区"
+    assert find_full_name("110101", year=2000) == "北京市东城区"
+    assert find_full_name("460001", year=1995) == "海南省通什市"
+    assert find_full_name("999999") is None
+    with pytest.raises(NotFound) as exc:
+        full_name("320902", year=1980)
+    assert exc.value.details == {"code": "320902", "year": 1980}
+    assert "1980年" in exc.value.message
+
+
+def test_full_name_names_each_level_once() -> None:
+    assert full_name("460001") == "海南省五指山市"  # listed under 460000, the province itself
+    for region in all_regions():
+        province = full_name(region.code[:2] + "0000")
+        assert not full_name(region.code).startswith(province + province), region.code

@@ -40,10 +40,10 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
-if TYPE_CHECKING:
-    import polars as pl
+import opencc
+import polars as pl
 
 __all__ = [
     "names_match",
@@ -66,20 +66,25 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _lock = threading.Lock()
 
 
+class _Converter(Protocol):
+    """What is used of ``opencc.OpenCC``: its ``convert`` carries no annotations (OpenCC 1.1), so
+    mypy would read its result as ``Any``; this states the ``str -> str`` it is."""
+
+    def convert(self, text: str) -> str: ...
+
+
 class _State:
     """Lazily built, process-wide: the fold table, regexes finding the characters it changes,
     and the OpenCC converter."""
 
     def __init__(self) -> None:
-        import opencc
-
         self.table = _build_table()
         # The BMP part compiles to a bitmap (fast); supplementary-plane entries are rare and
         # only looked for when the text has any supplementary character at all.
         self.bmp = re.compile(_char_class(cp for cp in self.table if cp <= 0xFFFF))
         self.bmp_runs = re.compile(self.bmp.pattern + "+")
         self.astral_runs = re.compile(_char_class(cp for cp in self.table if cp > 0xFFFF) + "+")
-        self.converter: Any = opencc.OpenCC("t2s")
+        self.converter: _Converter = opencc.OpenCC("t2s")
 
     def fold(self, text: str) -> str:
         """Steps 1, 3 and 4 (a character-by-character mapping); ``text`` itself if unchanged."""
@@ -96,7 +101,7 @@ class _State:
         if text.isascii():
             return text
         with _lock:
-            return str(self.converter.convert(text))
+            return self.converter.convert(text)
 
 
 _state: _State | None = None
@@ -246,8 +251,6 @@ def normalize_names(values: Iterable[str]) -> list[str]:
 def normalize_series(s: pl.Series) -> pl.Series:
     """Normalise a string column: each distinct value once, mapped back. Nulls stay null; the
     result is a ``String`` series with the same name and length."""
-    import polars as pl
-
     if s.dtype != pl.String:
         s = s.cast(pl.String)
     distinct = s.unique().drop_nulls()
@@ -260,7 +263,5 @@ def normalize_series(s: pl.Series) -> pl.Series:
 def normalize_name_expr(col: str | pl.Expr) -> pl.Expr:
     """A polars expression applying :func:`normalize_series`, e.g.
     ``df.with_columns(name_key=normalize_name_expr("name"))``."""
-    import polars as pl
-
     expr = pl.col(col) if isinstance(col, str) else col
     return expr.map_batches(normalize_series, return_dtype=pl.String, is_elementwise=True)

@@ -2,6 +2,6 @@
 
 import typer
 
-from xinyong.ingest.cli import ingest_command
+from xinyong.cli.ingest import ingest_command
 
 typer.run(ingest_command)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
+from xinyong.catalog.schema import CatalogItem
 from xinyong.catalog.service import item_spec
 from xinyong.ingest.protect import protect_values
 from xinyong.ingest.validation import validate_record_data
@@ -20,6 +21,36 @@ from xinyong.models.subjects import SubjectKind
 from xinyong.records import history
 from xinyong.records.rules import as_date, publication_window, severity_of, timeliness
 from xinyong.workdays.service import calendar as work_calendar
+
+
+def _apply(
+    session: Session,
+    record: CreditRecord,
+    spec: CatalogItem,
+    values: dict[str, Any],
+    stored: dict[str, Any],
+    severity: Severity | None,
+) -> None:
+    """The record's new current state: values, severity, window and timeliness by the records rules
+    (timeliness from the original receipt date), as a new version number."""
+    decided = as_date(values["decision_date"])
+    if decided is None:
+        raise InvalidInput("缺少决定日期 decision_date", code="RECORD_DECISION_DATE_MISSING")
+    window = publication_window(spec, values, severity)
+    timely = timeliness(spec, decided, record.received_on, work_calendar(session))
+    record.version += 1
+    record.data = stored
+    record.severity = severity
+    record.decision_no = values.get("decision_no")
+    record.decision_date = decided
+    record.delay_workdays, record.late = timely.delay_workdays, timely.late
+    record.timeliness_provisional = timely.provisional
+    record.published = window.publish
+    record.publish_from, record.publish_min_end, record.publish_max_end = (
+        window.start,
+        window.min_end,
+        window.max_end,
+    )
 
 
 def correct_record(
@@ -68,29 +99,11 @@ def correct_record(
     )
     if stored == record.data and severity == record.severity and subject.id == record.subject_id:
         return record
-    decided = as_date(checked.values["decision_date"])
-    if decided is None:
-        raise InvalidInput("缺少决定日期 decision_date", code="RECORD_DECISION_DATE_MISSING")
-    window = publication_window(spec, checked.values, severity)
-    timely = timeliness(spec, decided, record.received_on, work_calendar(session))
     history.ensure_first_version(session, record)
     before = record.data
-    record.version += 1
+    _apply(session, record, spec, checked.values, stored, severity)
     record.subject_id = subject.id
-    record.data = stored
-    record.severity = severity
     record.severity_reason = override_reason if severity_override is not None else None
-    record.decision_no = checked.values.get("decision_no")
-    record.decision_date = decided
-    record.delay_workdays = timely.delay_workdays
-    record.late = timely.late
-    record.timeliness_provisional = timely.provisional
-    record.published = window.publish
-    record.publish_from, record.publish_min_end, record.publish_max_end = (
-        window.start,
-        window.min_end,
-        window.max_end,
-    )
     record.updated_at = clock.now()
     session.add(
         CreditRecordVersion(

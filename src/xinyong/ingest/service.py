@@ -61,6 +61,38 @@ from xinyong.records.history import find_record
 log = logging.getLogger(__name__)
 
 
+def _duplicate_of(
+    session: Session,
+    prior: IngestBatch,
+    channel: BatchChannel,
+    fmt: str,
+    sha256: str,
+    file_name: str,
+    lay: readers.Layout,
+    actor: str,
+    clock: Clock,
+) -> BatchOutcome:
+    """A file already processed: a ``duplicate`` batch pointing at the first one; nothing is stored twice."""
+    dup = new_batch(
+        session,
+        dept_id=prior.dept_id,
+        item_id=prior.catalog_item_id,
+        item_code=prior.item_code,
+        channel=channel,
+        fmt=fmt,
+        sha256=sha256,
+        file_name=file_name,
+        stored_path=None,
+        actor=actor,
+        clock=clock,
+        ignored=lay.ignored,
+        rows_total=prior.rows_done,
+        status=BatchStatus.duplicate,
+        duplicate_of=prior,
+    )
+    return batch_outcome(session, dup.id)
+
+
 def submit_file(
     db: Db,
     path: Path,
@@ -96,25 +128,10 @@ def submit_file(
             lay = readers.layout(ctx, readers.read_header(staged.temp_path, fmt))
             prior = same_content(session, dept.id, item.id, staged.sha256)
             if prior is not None and prior.status not in UNFINISHED:
-                dup = new_batch(
-                    session,
-                    dept_id=dept.id,
-                    item_id=item.id,
-                    item_code=item.code,
-                    channel=channel,
-                    fmt=fmt,
-                    sha256=staged.sha256,
-                    file_name=file_name or path.name,
-                    stored_path=None,
-                    actor=actor,
-                    clock=clock,
-                    ignored=lay.ignored,
-                    rows_total=prior.rows_done,
-                    status=BatchStatus.duplicate,
-                    duplicate_of=prior,
-                )
                 readers.discard(staged)
-                return batch_outcome(session, dup.id)
+                return _duplicate_of(
+                    session, prior, channel, fmt, staged.sha256, file_name or path.name, lay, actor, clock
+                )
             if prior is not None:
                 resume_id = prior.id
                 readers.discard(staged)

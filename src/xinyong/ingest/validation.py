@@ -407,45 +407,45 @@ def _show(value: Any) -> str:
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
 
+#: Reasons that need only the field's label and the value shown: code -> template.
+_SIMPLE_REASONS: Final = {
+    DATE_INVALID: "「{label}」{value}不是有效日期，请按 YYYY-MM-DD 填写（如 2025-09-26）",
+    DATETIME_INVALID: "「{label}」{value}不是有效的日期时间，请按 YYYY-MM-DD HH:MM:SS 填写",
+    INTEGER_INVALID: "「{label}」{value}不是整数",
+    NUMBER_INVALID: "「{label}」{value}不是有效数字（金额只填数字，如 5000 或 5000.50）",
+    MONEY_NEGATIVE: "「{label}」{value}为负数：金额不能小于 0",
+    BOOLEAN_INVALID: "「{label}」{value}应填“是”或“否”",
+    SEVERITY_INVALID: "「{label}」{value}应为 轻微、一般 或 严重",
+    REQUIRED: "「{label}」为必填项，未填写",
+    ROW_UNREADABLE: "该行不是合法的 JSON 对象，无法读取",
+    ROW_TOO_MANY_FIELDS: "该行的值比表头的列多，无法确定各值对应哪个字段（常见原因：值中有未加引号的逗号）",
+}
+
+
+def _identifier_reason(spec: FieldSpec, code: str, raw: Any) -> str:
+    text = None if raw is None else str(raw)
+    if spec.type is FieldType.RIC or (code.startswith("ID_RIC") and spec.type is not FieldType.USCC):
+        return ids.check_ric(text).message or "无效"
+    return ids.check_uscc(text).message or "无效"
+
+
 def reason_for(
     ctx: ItemContext, name: str, code: str, raw: Any, *, received_on: dt.date | None = None
 ) -> str:
     """The Chinese reason for one finding about one field: what is wrong and how to fix it."""
     label = ctx.label(name)
     spec = ctx.spec.field(name)
-    if code == REQUIRED:
-        return f"「{label}」为必填项，未填写"
+    if code in _SIMPLE_REASONS:
+        return _SIMPLE_REASONS[code].format(label=label, value=_show(raw))
     if code == TOO_LONG and spec is not None:
         return f"「{label}」最多 {spec.max_length} 个字，实际 {len(str(raw))} 个字，请精简"
     if code == ENUM_INVALID and spec is not None:
         return f"「{label}」的取值{_show(raw)}不在目录规定的范围内，可选：{'、'.join(spec.enum or [])}"
-    if code == DATE_INVALID:
-        return f"「{label}」{_show(raw)}不是有效日期，请按 YYYY-MM-DD 填写（如 2025-09-26）"
     if code == DATE_IN_FUTURE:
         when = f"报送日期 {received_on.isoformat()}" if received_on else "今天"
         return f"「{label}」{_show(raw)}晚于{when}：日期不能在未来，请核对"
-    if code == DATETIME_INVALID:
-        return f"「{label}」{_show(raw)}不是有效的日期时间，请按 YYYY-MM-DD HH:MM:SS 填写"
-    if code == INTEGER_INVALID:
-        return f"「{label}」{_show(raw)}不是整数"
-    if code == NUMBER_INVALID:
-        return f"「{label}」{_show(raw)}不是有效数字（金额只填数字，如 5000 或 5000.50）"
-    if code == MONEY_NEGATIVE:
-        return f"「{label}」{_show(raw)}为负数：金额不能小于 0"
-    if code == BOOLEAN_INVALID:
-        return f"「{label}」{_show(raw)}应填“是”或“否”"
-    if code == SEVERITY_INVALID:
-        return f"「{label}」{_show(raw)}应为 轻微、一般 或 严重"
-    if code == ROW_UNREADABLE:
-        return "该行不是合法的 JSON 对象，无法读取"
-    if code == ROW_TOO_MANY_FIELDS:
-        return "该行的值比表头的列多，无法确定各值对应哪个字段（常见原因：值中有未加引号的逗号）"
     if code.startswith("ID_") and spec is not None:
-        if spec.type is FieldType.RIC or (code.startswith("ID_RIC") and spec.type is FieldType.STRING):
-            message = ids.check_ric(None if raw is None else str(raw)).message
-        else:
-            message = ids.check_uscc(None if raw is None else str(raw)).message
-        return f"「{label}」{message or '无效'}"
+        return f"「{label}」{_identifier_reason(spec, code, raw)}"
     return f"「{label}」校验未通过（{code}）"
 
 

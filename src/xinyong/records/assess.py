@@ -7,7 +7,7 @@ answers back, so each rule still lives in exactly one place (records.rules).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
@@ -20,6 +20,144 @@ from xinyong.records.rules import Window, publication_window, severity_of, timel
 #: Columns ``assess_frame`` reads besides the item's own fields.
 SEVERITY_OVERRIDE_COLUMN = "severity_override"
 SEVERITY_REASON_COLUMN = "severity_reason"
+
+
+_SEVERITY_SCHEMA: Final = {
+    "_by": pl.String,
+    "_ov": pl.String,
+    "_has_reason": pl.Boolean,
+    "severity": pl.String,
+    "assess_error": pl.String,
+    "assess_message": pl.String,
+}
+_WINDOW_SCHEMA: Final = {
+    "severity": pl.String,
+    "_from": pl.Date,
+    "_until": pl.Date,
+    "published": pl.Boolean,
+    "publish_from": pl.Date,
+    "publish_min_end": pl.Date,
+    "publish_max_end": pl.Date,
+}
+_TIMELINESS_SCHEMA: Final = {
+    "_decided": pl.Date,
+    "delay_workdays": pl.Int32,
+    "late": pl.Boolean,
+    "timeliness_provisional": pl.Boolean,
+}
+OUT_COLUMNS: Final = (
+    "severity",
+    "published",
+    "publish_from",
+    "publish_min_end",
+    "publish_max_end",
+    "delay_workdays",
+    "late",
+    "timeliness_provisional",
+    "assess_error",
+    "assess_message",
+)
+
+
+def _column(rows: pl.DataFrame, name: str | None, dtype: type[pl.DataType]) -> pl.Series:
+    """A column of ``rows``, or nulls when the chunk does not have it."""
+    if name and name in rows.columns:
+        return rows[name]
+    return pl.repeat(None, rows.height, dtype=dtype, eager=True)
+
+
+def _inputs(item: CatalogItem, rows: pl.DataFrame) -> pl.DataFrame:
+    """What the rules read from each row: the severity rule's field, the override and whether a reason
+    was given, the dates the window counts from and until, and the decision date."""
+    by_field = getattr(item.severity_rule, "by_field", None)
+    reason = (
+        rows[SEVERITY_REASON_COLUMN].str.strip_chars().fill_null("").str.len_chars() > 0
+        if SEVERITY_REASON_COLUMN in rows.columns
+        else pl.repeat(False, rows.height, dtype=pl.Boolean, eager=True)
+    )
+    return pl.DataFrame(
+        {
+            "_by": _column(rows, by_field, pl.String).cast(pl.String),
+            "_ov": _column(rows, SEVERITY_OVERRIDE_COLUMN, pl.String).cast(pl.String),
+            "_has_reason": reason,
+            "_from": _column(rows, item.publication_rule.from_field, pl.Date),
+            "_until": _column(rows, item.publication_rule.until_field, pl.Date),
+            "_decided": rows["decision_date"],
+        }
+    )
+
+
+def _severities(item: CatalogItem, keys: pl.DataFrame) -> pl.DataFrame:
+    """:func:`severity_of` once per (rule input, override, reason given)."""
+    by_field = getattr(item.severity_rule, "by_field", None)
+    answers: list[dict[str, Any]] = []
+    for by_value, ov, has_reason in keys.select("_by", "_ov", "_has_reason").unique().iter_rows():
+        entry: dict[str, Any] = {"_by": by_value, "_ov": ov, "_has_reason": has_reason}
+        try:
+            found = severity_of(
+                item,
+                {by_field: by_value} if by_field else {},
+                override=Severity(ov) if ov else None,
+                reason="（已说明）" if has_reason else None,
+            )
+            entry.update(severity=found.value if found else None, assess_error=None, assess_message=None)
+        except InvalidInput as exc:
+            entry.update(severity=None, assess_error=exc.code, assess_message=exc.message)
+        answers.append(entry)
+    return pl.DataFrame(answers, schema=_SEVERITY_SCHEMA)
+
+
+def _windows(item: CatalogItem, keyed: pl.DataFrame) -> pl.DataFrame:
+    """:func:`publication_window` once per (severity, from, until)."""
+    rule_from, rule_until = item.publication_rule.from_field, item.publication_rule.until_field
+    answers: list[dict[str, Any]] = []
+    for sev, start, until in keyed.select("severity", "_from", "_until").unique().iter_rows():
+        values: dict[str, Any] = {rule_from: start}
+        if rule_until:
+            values[rule_until] = until
+        try:
+            window = publication_window(item, values, Severity(sev) if sev else None)
+        except InvalidInput:
+            window = Window(False, None, None, None)
+        answers.append(
+            {
+                "severity": sev,
+                "_from": start,
+                "_until": until,
+                "published": window.publish,
+                "publish_from": window.start,
+                "publish_min_end": window.min_end,
+                "publish_max_end": window.max_end,
+            }
+        )
+    return pl.DataFrame(answers, schema=_WINDOW_SCHEMA)
+
+
+def _timeliness(
+    item: CatalogItem, keyed: pl.DataFrame, received_on: dt.date, cal: WorkCalendar
+) -> pl.DataFrame:
+    """:func:`timeliness` once per decision date."""
+    answers: list[dict[str, Any]] = []
+    for (decided,) in keyed.select("_decided").unique().iter_rows():
+        if decided is None:
+            answers.append(
+                {"_decided": None, "delay_workdays": None, "late": False, "timeliness_provisional": False}
+            )
+            continue
+        timely = timeliness(item, decided, received_on, cal)
+        answers.append(
+            {
+                "_decided": decided,
+                "delay_workdays": timely.delay_workdays,
+                "late": timely.late,
+                "timeliness_provisional": timely.provisional,
+            }
+        )
+    return pl.DataFrame(answers, schema=_TIMELINESS_SCHEMA)
+
+
+def _join(left: pl.DataFrame, right: pl.DataFrame, on: list[str]) -> pl.DataFrame:
+    return left.join(right, on=on, how="left", nulls_equal=True, maintain_order="left")
 
 
 def assess_frame(
@@ -36,150 +174,8 @@ def assess_frame(
     :func:`severity_of`, :func:`publication_window` and :func:`timeliness`, called once per distinct
     combination of their inputs.
     """
-    rule = item.severity_rule
-    by_field = getattr(rule, "by_field", None)
-    rule_from = item.publication_rule.from_field
-    rule_until = item.publication_rule.until_field
-    n = rows.height
-    by_col = (
-        rows[by_field]
-        if by_field and by_field in rows.columns
-        else pl.repeat(None, n, dtype=pl.String, eager=True)
-    )
-    override = (
-        rows[SEVERITY_OVERRIDE_COLUMN]
-        if SEVERITY_OVERRIDE_COLUMN in rows.columns
-        else pl.repeat(None, n, dtype=pl.String, eager=True)
-    )
-    reason = (
-        rows[SEVERITY_REASON_COLUMN].str.strip_chars().fill_null("").str.len_chars() > 0
-        if SEVERITY_REASON_COLUMN in rows.columns
-        else pl.repeat(False, n, dtype=pl.Boolean, eager=True)
-    )
-    keys = pl.DataFrame(
-        {
-            "_by": by_col.cast(pl.String),
-            "_ov": override.cast(pl.String),
-            "_has_reason": reason,
-            "_from": rows[rule_from]
-            if rule_from in rows.columns
-            else pl.repeat(None, n, dtype=pl.Date, eager=True),
-            "_until": rows[rule_until]
-            if rule_until and rule_until in rows.columns
-            else pl.repeat(None, n, dtype=pl.Date, eager=True),
-            "_decided": rows["decision_date"],
-        }
-    )
-
-    # severity: once per (rule input, override, reason given)
-    sev_rows: list[dict[str, Any]] = []
-    for by_value, ov, has_reason in keys.select("_by", "_ov", "_has_reason").unique().iter_rows():
-        entry: dict[str, Any] = {"_by": by_value, "_ov": ov, "_has_reason": has_reason}
-        try:
-            found = severity_of(
-                item,
-                {by_field: by_value} if by_field else {},
-                override=Severity(ov) if ov else None,
-                reason="（已说明）" if has_reason else None,
-            )
-            entry.update(severity=found.value if found else None, assess_error=None, assess_message=None)
-        except InvalidInput as exc:
-            entry.update(severity=None, assess_error=exc.code, assess_message=exc.message)
-        sev_rows.append(entry)
-    sev_schema = {
-        "_by": pl.String,
-        "_ov": pl.String,
-        "_has_reason": pl.Boolean,
-        "severity": pl.String,
-        "assess_error": pl.String,
-        "assess_message": pl.String,
-    }
-    keyed = keys.join(
-        pl.DataFrame(sev_rows, schema=sev_schema),
-        on=["_by", "_ov", "_has_reason"],
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
-
-    # window: once per (severity, from, until)
-    win_rows: list[dict[str, Any]] = []
-    for sev, start, until in keyed.select("severity", "_from", "_until").unique().iter_rows():
-        values: dict[str, Any] = {rule_from: start}
-        if rule_until:
-            values[rule_until] = until
-        try:
-            window = publication_window(item, values, Severity(sev) if sev else None)
-        except InvalidInput:
-            window = Window(False, None, None, None)
-        win_rows.append(
-            {
-                "severity": sev,
-                "_from": start,
-                "_until": until,
-                "published": window.publish,
-                "publish_from": window.start,
-                "publish_min_end": window.min_end,
-                "publish_max_end": window.max_end,
-            }
-        )
-    win_schema = {
-        "severity": pl.String,
-        "_from": pl.Date,
-        "_until": pl.Date,
-        "published": pl.Boolean,
-        "publish_from": pl.Date,
-        "publish_min_end": pl.Date,
-        "publish_max_end": pl.Date,
-    }
-    keyed = keyed.join(
-        pl.DataFrame(win_rows, schema=win_schema),
-        on=["severity", "_from", "_until"],
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
-
-    # timeliness: once per decision date
-    time_rows: list[dict[str, Any]] = []
-    for (decided,) in keyed.select("_decided").unique().iter_rows():
-        if decided is None:
-            time_rows.append(
-                {"_decided": None, "delay_workdays": None, "late": False, "timeliness_provisional": False}
-            )
-            continue
-        timely = timeliness(item, decided, received_on, cal)
-        time_rows.append(
-            {
-                "_decided": decided,
-                "delay_workdays": timely.delay_workdays,
-                "late": timely.late,
-                "timeliness_provisional": timely.provisional,
-            }
-        )
-    time_schema = {
-        "_decided": pl.Date,
-        "delay_workdays": pl.Int32,
-        "late": pl.Boolean,
-        "timeliness_provisional": pl.Boolean,
-    }
-    keyed = keyed.join(
-        pl.DataFrame(time_rows, schema=time_schema),
-        on="_decided",
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
-    out_cols = [
-        "severity",
-        "published",
-        "publish_from",
-        "publish_min_end",
-        "publish_max_end",
-        "delay_workdays",
-        "late",
-        "timeliness_provisional",
-        "assess_error",
-        "assess_message",
-    ]
-    return rows.with_columns(keyed.select(out_cols))
+    keys = _inputs(item, rows)
+    keyed = _join(keys, _severities(item, keys), ["_by", "_ov", "_has_reason"])
+    keyed = _join(keyed, _windows(item, keyed), ["severity", "_from", "_until"])
+    keyed = _join(keyed, _timeliness(item, keyed, received_on, cal), ["_decided"])
+    return rows.with_columns(keyed.select(OUT_COLUMNS))

@@ -14,6 +14,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.db import in_values
 from xinyong.models import CreditRecord, CreditRecordVersion, IngestBatch
 
 RECORD_COLUMNS: Final[tuple[str, ...]] = (
@@ -109,3 +110,18 @@ def versions(session: Session, record_id: int) -> list[CreditRecordVersion]:
             .order_by(CreditRecordVersion.version)
         )
     )
+
+
+def stored_by_source_keys(
+    session: Session, dept_id: int, keys: list[str]
+) -> dict[str, tuple[int, int | None, dict[str, Any]]]:
+    """A department's stored records among its source record ids: key -> (record id, batch id, data)."""
+    existing: dict[str, tuple[int, int | None, dict[str, Any]]] = {}
+    for condition in in_values(session, CreditRecord.source_record_id, keys):
+        for rid, key, batch_id, data in session.execute(
+            select(
+                CreditRecord.id, CreditRecord.source_record_id, CreditRecord.batch_id, CreditRecord.data
+            ).where(CreditRecord.source_dept_id == dept_id, condition)
+        ):
+            existing[key] = (rid, batch_id, data)
+    return existing

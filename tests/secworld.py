@@ -177,6 +177,13 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
         clock=clock,
         cipher=cipher,
     )
+    _accounts(w, w.company, w.person)
+    session.commit()
+    return w
+
+
+def _accounts(w: World, company: Subject, person: Subject) -> None:
+    """One account of every role, each with a 30-day token of all its scopes."""
     accounts: list[tuple[str, Role, str | None, int | None]] = [
         ("admin", Role.platform_admin, "city", None),
         ("operator_a", Role.dept_operator, "a", None),
@@ -184,37 +191,35 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
         ("clerk_b", Role.dept_reviewer, "b", None),
         ("checker", Role.implementing_unit, "city", None),
         ("auditor", Role.auditor, "city", None),
-        ("company", Role.subject, None, w.company.id),
-        ("person", Role.subject, None, w.person.id),
+        ("company", Role.subject, None, company.id),
+        ("person", Role.subject, None, person.id),
         ("agency", Role.agency, None, None),
     ]
     settings = Settings()
     for username, role, dept_key, subject_id in accounts:
         user = create_user(
-            session,
+            w.session,
             username=username,
             display_name=username,
             roles=[role],
             password=None,
             actor="test",
-            clock=clock,
+            clock=w.clock,
             department_code=w.depts[dept_key].code if dept_key else None,
             subject_id=subject_id,
         )
         user.password_hash = password_hash()
         issued = issue_token(
-            session,
+            w.session,
             username=username,
             name="test",
             scopes=None,
             days=30,
             settings=settings,
             actor="t",
-            clock=clock,
+            clock=w.clock,
         )
         w.tokens[username] = issued.token
-    session.commit()
-    return w
 
 
 class RecordingClient(TestClient):
@@ -228,8 +233,8 @@ class RecordingClient(TestClient):
         #: The account a web login signed in (the session cookie's owner).
         self.session_owner = "session"
 
-    def request(self, method: str, url: httpx.URL | str, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
-        response = super().request(method, url, *args, **kwargs)
+    def request(self, method: str, url: httpx.URL | str, *args: Any, **kwargs: Any) -> httpx.Response:
+        response: httpx.Response = super().request(method, url, *args, **kwargs)
         auth = str((kwargs.get("headers") or {}).get("Authorization", ""))
         caller = self.token_owner.get(auth.removeprefix("Bearer "), "anonymous" if not auth else "unknown")
         if self.cookies.get("xy_session") and not auth:

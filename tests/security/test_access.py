@@ -5,6 +5,7 @@ What each reader sees of a credit file, and how its reads are logged, is in test
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.kit.clock import FixedClock, as_aware
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.models import ApiToken, User
-from xinyong.security import querylog
-from xinyong.security.auth import Principal
-from xinyong.security.roles import Purpose
+from xinyong.security import accounts, querylog
+from xinyong.security.auth import Principal, authorize, form_csrf
+from xinyong.security.roles import Purpose, Scope
 from xinyong.security.schemas import LogFilter
 
 from conftest import Database
@@ -28,6 +29,33 @@ from secworld import (
     make_client,
     world,  # noqa: F401
 )
+
+
+def test_expired_revoked_and_disabled_tokens_are_refused(
+    world: World, client: RecordingClient, session: Session
+) -> None:
+    assert client.get("/api/v1/me", headers=bearer(world, "auditor")).json()["username"] == "auditor"
+    world.clock.advance(dt.timedelta(days=30))  # tokens were issued for 30 days
+    expired = client.get("/api/v1/me", headers=bearer(world, "auditor"))
+    assert expired.status_code == 401 and expired.json()["code"] == "TOKEN_EXPIRED"
+    world.clock.advance(dt.timedelta(days=-1))
+    token_id = session.scalar(select(User.id).where(User.username == "admin"))
+    admin_token = session.scalar(select(ApiToken).where(ApiToken.user_id == token_id))
+    assert admin_token is not None
+    accounts.revoke_token(session, admin_token.id, actor="t", clock=world.clock)
+    session.commit()
+    assert client.get("/api/v1/me", headers=bearer(world, "admin")).json()["code"] == "TOKEN_REVOKED"
+    accounts.set_active(session, "auditor", False, actor="t", clock=world.clock)
+    session.commit()
+    assert client.get("/api/v1/me", headers=bearer(world, "auditor")).json()["code"] == "USER_DISABLED"
+    bad = client.get("/api/v1/me", headers={"Authorization": "Bearer xy_nonsense"})
+    assert bad.status_code == 401 and bad.json()["code"] == "TOKEN_INVALID"
+    # Last use is recorded, refused calls included: the auditor's token was last shown today, disabled.
+    session.expire_all()
+    auditor_id = session.scalar(select(User.id).where(User.username == "auditor"))
+    used = session.scalar(select(ApiToken).where(ApiToken.user_id == auditor_id))
+    assert used is not None and used.last_used_at is not None
+    assert used.last_used_at.date() == world.clock.today() == dt.date(2026, 4, 14)
 
 
 def test_token_last_use_survives_a_failed_request(
@@ -45,6 +73,37 @@ def test_token_last_use_survives_a_failed_request(
     token = session.scalar(select(ApiToken).where(ApiToken.user_id == clerk_id))
     assert token is not None and token.last_used_at is not None
     assert as_aware(token.last_used_at) == world.clock.now() == as_aware(dt.datetime(2026, 3, 16, 16, 0))
+
+
+def _last_use(session: Session, username: str) -> dt.datetime | None:
+    session.expire_all()
+    user_id = session.scalar(select(User.id).where(User.username == username))
+    token = session.scalar(select(ApiToken).where(ApiToken.user_id == user_id))
+    assert token is not None
+    return as_aware(token.last_used_at) if token.last_used_at is not None else None
+
+
+def test_token_last_use_is_written_at_most_every_few_minutes(
+    world: World, client: RecordingClient, session: Session
+) -> None:
+    """A token called all day long costs one write per ``TOKEN_USE_RESOLUTION``, not one per call."""
+    first = world.clock.now()
+    assert client.get("/api/v1/me", headers=bearer(world, "auditor")).status_code == 200
+    assert _last_use(session, "auditor") == first
+    world.clock.advance(accounts.TOKEN_USE_RESOLUTION - dt.timedelta(seconds=1))
+    assert client.get("/api/v1/me", headers=bearer(world, "auditor")).status_code == 200
+    assert _last_use(session, "auditor") == first  # within the resolution: not written again
+    world.clock.advance(dt.timedelta(seconds=1))
+    assert client.get("/api/v1/me", headers=bearer(world, "auditor")).status_code == 200
+    assert _last_use(session, "auditor") == world.clock.now()
+
+
+def test_authorize_is_a_plain_function() -> None:
+    """FastAPI runs a plain dependency in its thread pool: the database work of identifying the caller
+    never blocks the event loop. Only the form's CSRF field is read on the loop (a body read)."""
+    for scope in Scope:
+        assert not inspect.iscoroutinefunction(authorize(scope))
+    assert inspect.iscoroutinefunction(form_csrf)
 
 
 def test_auditor_searches_the_log(world: World, client: RecordingClient) -> None:
@@ -98,7 +157,8 @@ def _login(client: RecordingClient, username: str, password: str) -> int:
         data={"username": username, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 def test_web_login_session_and_csrf(world: World, client: RecordingClient) -> None:
@@ -124,6 +184,36 @@ def test_web_login_session_and_csrf(world: World, client: RecordingClient) -> No
     # Logging out ends the session on the server too: the old cookie no longer works.
     client.cookies.set("xy_session", old_cookie or "")
     assert client.get("/api/v1/me").json()["code"] == "UNAUTHENTICATED"
+
+
+def test_the_me_page_shows_what_the_api_says(world: World, client: RecordingClient) -> None:
+    """The /me page and GET /api/v1/me answer from one service; a subject also sees who read its file
+    (as /api/v1/me/query-log) and its grants (as /api/v1/me/authorisations)."""
+    assert world.person is not None
+    refused = client.get(f"/api/v1/agency/subjects/{world.person.id}/file", headers=bearer(world, "agency"))
+    assert refused.status_code == 403
+    grant = {"agency": "agency", "purpose": "人员录用", "days": 30}
+    assert client.post("/api/v1/me/authorisations", json=grant, headers=bearer(world, "person")).is_success
+    assert _login(client, "person", PASSWORD) == 303
+    account = client.get("/api/v1/me").json()
+    page = client.get("/me")
+    assert page.status_code == 200
+    assert f'id="me-username">{account["username"]}（{account["display_name"]}）' in page.text
+    assert "、".join(account["roles_zh"]) in page.text
+    (entry,) = client.get("/api/v1/me/query-log").json()["entries"]
+    assert entry["username"] == "agency" and not entry["allowed"]
+    assert 'id="query-log"' in page.text and "已拒绝：" + entry["reason"] in page.text
+    (live,) = client.get("/api/v1/me/authorisations").json()
+    assert f"<td>{live['id']}</td><td>人员录用</td>" in page.text and "<td>有效</td>" in page.text
+    # The page's logout form must carry the session's CSRF token.
+    assert client.post("/logout", data={"csrf_token": "forged"}, follow_redirects=False).status_code == 403
+
+
+def test_a_department_account_page_shows_its_data_range(world: World, client: RecordingClient) -> None:
+    assert _login(client, "clerk_a", PASSWORD) == 303
+    page = client.get("/me").text
+    assert "亭湖区市场监督管理局" in page and "行政区划 320902（县级）" in page
+    assert 'id="query-log"' not in page
 
 
 def test_lockout_after_repeated_failures(world: World, client: RecordingClient, session: Session) -> None:

@@ -48,6 +48,7 @@ def test_account_rules(world: World, session: Session) -> None:
     refused("USER_SUBJECT_REQUIRED", roles=[Role.subject], department_code=None)
     refused("USERNAME_TAKEN", username="clerk_a")
     refused("ROLE_NOT_ASSIGNABLE", roles=[Role.public])
+    refused("DEPT_NOT_FOUND", department_code="320902-NOPE")
     user = session.scalar(select(User).where(User.username == "clerk_a"))
     assert user is not None and user.password_hash and user.password_hash.startswith("$argon2")
 

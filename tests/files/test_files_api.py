@@ -224,3 +224,24 @@ def test_an_agency_probing_an_unknown_subject_is_logged(
     (entry,) = query_log(session, username="agency")
     assert not entry.allowed and entry.subject_id is None and entry.target.startswith("subject_file:999999")
     assert entry.purpose == "授权查询"
+
+
+def test_a_subject_reads_its_whole_file_and_the_read_is_logged(
+    world: World, client: RecordingClient, session: Session
+) -> None:
+    assert world.company is not None
+    response = client.get("/api/v1/me/file", headers=bearer(world, "company"))
+    assert response.status_code == 200 and response.json()["view"] == "own"
+    r = world.records
+    assert {rec["id"] for rec in response.json()["records"]} == {
+        r["a_public"].id,
+        r["a_private"].id,
+        r["b_private"].id,
+    }
+    (entry,) = query_log(session, username="company")
+    assert (entry.subject_id, entry.target, entry.purpose, entry.allowed) == (
+        world.company.id,
+        "subject_file",
+        "本人查询",
+        True,
+    )

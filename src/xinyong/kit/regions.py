@@ -23,7 +23,9 @@ Model used here:
   (prefecture level, including the ``xx0100 市辖区`` / ``xx0200 县`` entries of the
   province-level municipalities and the ``xx9000 省直辖县级行政单位`` groups), anything else county.
 * ``parent_code``: a city's parent is its province; a county's parent is ``xxyy00`` when that
-  code is listed (in any period), otherwise the province.
+  code is listed (in any period), otherwise the province. (For the county-level cities and
+  counties listed as ``4600yy`` under 海南省, ``xxyy00`` is ``460000``, the province itself: their
+  full name is ``海南省五指山市``, the province named once.)
 * ``name`` is the current name: the one with no end year, else the most recently ended one.
 * ``valid_from`` / ``valid_to`` describe the *code*: the earliest start and the latest end over
   all its names (``None`` = open: before the records start / still in use). Per-name periods

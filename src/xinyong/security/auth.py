@@ -6,6 +6,9 @@ route names. The public's calls are rate-limited per client address. Browser ses
 CSRF token (header ``X-CSRF-Token``, or the form field ``csrf_token``) on every call that changes
 something.
 
+``authorize``'s dependency is a plain function, which FastAPI runs in its thread pool: its database work
+never blocks the event loop. Only reading a form's CSRF field (``form_csrf``) runs on the loop.
+
 tests/security/test_route_table.py walks every route of the app and checks its scope against an
 explicit role × route table, so a route without ``authorize`` fails the suite.
 """

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.cli import app
+from xinyong.db import make_engine
 from xinyong.kit import ids
 
 from conftest import Database
@@ -196,8 +197,6 @@ def test_uninitialised_database_is_refused_in_chinese(tmp_path: Path, args: tupl
 
 
 def test_empty_database_is_refused_too(tmp_path: Path) -> None:
-    from xinyong.db import make_engine
-
     db_file = tmp_path / "empty.sqlite3"
     engine = make_engine(f"sqlite:///{db_file}")
     with engine.begin() as conn:

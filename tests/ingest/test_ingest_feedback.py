@@ -16,7 +16,7 @@ from stdnum.cn import ric as std_ric
 from stdnum.cn import uscc as std_uscc
 
 from xinyong.catalog.service import item_row
-from xinyong.ingest import reports
+from xinyong.ingest import oversight, reports
 from xinyong.ingest.service import submit_records
 from xinyong.ingest.validation import context_for, rows_frame, validate_chunk
 from xinyong.kit import ids
@@ -43,29 +43,29 @@ def test_timeliness_report_and_late_records(session: Session, cipher: PersonalDa
         assert outcome.accepted == 1
     on_time = session.scalar(select(CreditRecord).where(CreditRecord.source_record_id == "T-1"))
     assert on_time is not None and (on_time.delay_workdays, on_time.late) == (5, False)
-    report = reports.timeliness_report(session, dept_code=DEPT, month="2025-10")
+    report = oversight.timeliness_report(session, dept_code=DEPT, month="2025-10")
     [row] = report.departments
     assert (row.dept_code, row.total, row.on_time, row.late, row.on_time_rate) == (DEPT, 2, 1, 1, 0.5)
     assert row.median_delay_workdays == 8.5
-    everyone = reports.timeliness_report(session, dept_code=None, month="2025-10")
+    everyone = oversight.timeliness_report(session, dept_code=None, month="2025-10")
     assert [d.dept_code for d in everyone.departments] == [DEPT]
-    assert reports.timeliness_report(session, dept_code=DEPT, month="2025-11").departments[0].total == 0
+    assert oversight.timeliness_report(session, dept_code=DEPT, month="2025-11").departments[0].total == 0
     # a source that sent nothing in a month is still listed, with zeros; one that never sent is not
-    [silent] = reports.timeliness_report(session, dept_code=None, month="2025-11").departments
+    [silent] = oversight.timeliness_report(session, dept_code=None, month="2025-11").departments
     assert (silent.dept_code, silent.total, silent.on_time_rate) == (DEPT, 0, None)
-    assert reports.timeliness_report(session, dept_code=None, month="2025-09").departments == []
+    assert oversight.timeliness_report(session, dept_code=None, month="2025-09").departments == []
     with pytest.raises(DomainError) as bad_month:
-        reports.timeliness_report(session, dept_code=DEPT, month="2025-13")
+        oversight.timeliness_report(session, dept_code=DEPT, month="2025-13")
     assert bad_month.value.code == "INGEST_MONTH_INVALID"
     dept = session.scalar(select(Department).where(Department.code == DEPT))
     other = session.scalar(select(Department).where(Department.code == OTHER_DEPT))
     assert dept is not None and other is not None
-    late = reports.late_records(session, dept.id, month="2025-10")
+    late = oversight.late_records(session, dept.id, month="2025-10")
     assert [(r.source_record_id, r.delay_workdays, r.limit_workdays) for r in late] == [("T-2", 12, 7)]
     # a department sees its own batches only
     assert len(reports.list_batches(session, dept.id)) == 2
     assert reports.list_batches(session, other.id) == []
-    assert reports.late_records(session, other.id) == []
+    assert oversight.late_records(session, other.id) == []
 
 
 def _random_codes(rng: random.Random, n: int) -> list[str]:

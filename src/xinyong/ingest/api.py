@@ -16,55 +16,27 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import Settings
 from xinyong.files.schemas import RecordOut
-from xinyong.files.service import record_out
-from xinyong.ingest import reports, service
+from xinyong.ingest import access, oversight, reports, service
 from xinyong.ingest.corrections import correct_record
 from xinyong.ingest.schemas import BatchOutcome, BatchSummary, LateRecord, RejectedRowOut, TimelinessReport
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.kit.errors import Forbidden, InvalidInput, NotFound
-from xinyong.models import CatalogItemRow, CreditRecord, Department, IngestBatch
+from xinyong.kit.errors import InvalidInput
 from xinyong.models.ingest import BatchChannel
 from xinyong.models.records import Severity
 from xinyong.records.history import revoke_record
 from xinyong.security.auth import Principal, authorize
-from xinyong.security.roles import Role, Scope
+from xinyong.security.roles import Scope
 from xinyong.web import get_cipher, get_clock, get_session, get_settings_dep
 
 router = APIRouter(prefix="/api/v1", tags=["信用信息归集"])
 
 #: Largest upload accepted in one request; bigger files go through `xinyong ingest` on the server.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-def _own_department(session: Session, principal: Principal) -> Department:
-    dept = session.get(Department, principal.department_id) if principal.department_id else None
-    if dept is None:
-        raise Forbidden("只有部门账户可以报送信用信息", code="INGEST_DEPARTMENT_REQUIRED")
-    return dept
-
-
-def _actor(principal: Principal) -> str:
-    return f"user:{principal.username}" + (f"/token:{principal.token_id}" if principal.token_id else "")
-
-
-def _own_batch(session: Session, principal: Principal, batch_id: int) -> IngestBatch:
-    """A batch of the caller's department (the credit office may look at any in its region)."""
-    batch = session.get(IngestBatch, batch_id)
-    if batch is not None:
-        dept = session.get(Department, batch.dept_id)
-        if batch.dept_id == principal.department_id or (
-            Role.platform_admin in principal.roles
-            and dept is not None
-            and principal.in_region(dept.region_code)
-        ):
-            return batch
-    raise NotFound(f"批次 {batch_id} 不存在", code="INGEST_BATCH_NOT_FOUND")
 
 
 @router.post(
@@ -80,7 +52,7 @@ def upload_batch(
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> BatchOutcome:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".xlsx", ".jsonl", ".ndjson"}:
@@ -111,7 +83,7 @@ def upload_batch(
             path,
             item_code=item,
             dept_code=dept.code,
-            actor=_actor(principal),
+            actor=access.actor_of(principal),
             clock=clock,
             cipher=cipher,
             channel=BatchChannel.upload,
@@ -135,13 +107,13 @@ def records_batch(
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> BatchOutcome:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     return service.submit_records(
         session,
         body.records,
         item_code=body.item,
         dept_code=dept.code,
-        actor=_actor(principal),
+        actor=access.actor_of(principal),
         clock=clock,
         cipher=cipher,
     )
@@ -154,7 +126,7 @@ def my_batches(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> list[BatchSummary]:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     return reports.list_batches(session, dept.id, limit=limit, offset=offset)
 
 
@@ -164,7 +136,7 @@ def batch_detail(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> BatchOutcome:
-    return reports.batch_outcome(session, _own_batch(session, principal, batch_id).id)
+    return reports.batch_outcome(session, access.own_batch(session, principal, batch_id).id)
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
@@ -181,7 +153,7 @@ def batch_errors_csv(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> Response:
-    batch = _own_batch(session, principal, batch_id)
+    batch = access.own_batch(session, principal, batch_id)
     return _download(
         reports.batch_errors_csv(session, batch.id), "text/csv; charset=utf-8", f"batch-{batch.id}-errors.csv"
     )
@@ -193,7 +165,7 @@ def batch_errors_xlsx(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> Response:
-    batch = _own_batch(session, principal, batch_id)
+    batch = access.own_batch(session, principal, batch_id)
     return _download(
         reports.batch_errors_xlsx(session, batch.id),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -209,7 +181,7 @@ def batch_rejected(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> list[RejectedRowOut]:
-    return reports.rejected_rows(session, _own_batch(session, principal, batch_id).id)
+    return reports.rejected_rows(session, access.own_batch(session, principal, batch_id).id)
 
 
 @router.get("/ingest/batches/{batch_id}/rejected.csv", summary="下载被拒收的行（CSV），改正后可整表重新提交")
@@ -218,7 +190,7 @@ def batch_rejected_csv(
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session),
 ) -> Response:
-    batch = _own_batch(session, principal, batch_id)
+    batch = access.own_batch(session, principal, batch_id)
     return _download(
         reports.rejected_rows_csv(session, batch.id),
         "text/csv; charset=utf-8",
@@ -241,9 +213,15 @@ def resubmit(
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> BatchOutcome:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     return service.resubmit_rejected(
-        session, batch_id, body.fixes, actor=_actor(principal), clock=clock, cipher=cipher, dept_id=dept.id
+        session,
+        batch_id,
+        body.fixes,
+        actor=access.actor_of(principal),
+        clock=clock,
+        cipher=cipher,
+        dept_id=dept.id,
     )
 
 
@@ -258,13 +236,6 @@ class RevocationIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="撤销理由，如复议决定、判决文书号")
 
 
-def _record_view(session: Session, record: CreditRecord, cipher: PersonalDataCipher) -> RecordOut:
-    item = session.get(CatalogItemRow, record.catalog_item_id)
-    dept = session.get(Department, record.source_dept_id)
-    assert item is not None and dept is not None
-    return record_out(record, item, dept.name, cipher)
-
-
 @router.post("/records/{record_id}/correction", summary="来源部门更正记录：生成新版本，保留旧版本")
 def correct(
     record_id: int,
@@ -274,20 +245,20 @@ def correct(
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     record = correct_record(
         session,
         record_id,
         data=body.data,
         reason=body.reason,
-        actor=_actor(principal),
+        actor=access.actor_of(principal),
         clock=clock,
         cipher=cipher,
         dept_id=dept.id,
         severity_override=body.severity_override,
         override_reason=body.override_reason,
     )
-    return _record_view(session, record, cipher)
+    return access.record_view(session, record, cipher)
 
 
 @router.post(
@@ -301,11 +272,11 @@ def revoke(
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
-    dept = _own_department(session, principal)
+    dept = access.own_department(session, principal)
     record = revoke_record(
-        session, record_id, reason=body.reason, actor=_actor(principal), clock=clock, dept_id=dept.id
+        session, record_id, reason=body.reason, actor=access.actor_of(principal), clock=clock, dept_id=dept.id
     )
-    return _record_view(session, record, cipher)
+    return access.record_view(session, record, cipher)
 
 
 @router.get("/oversight/timeliness", summary="双公示及时性：各部门按期数、按期率、延迟中位数（按接收月份）")
@@ -316,27 +287,12 @@ def timeliness(
     session: Session = Depends(get_session),
 ) -> TimelinessReport:
     if dept is not None:
-        target = session.scalar(select(Department).where(Department.code == dept))
-        if target is None:
-            raise NotFound(f"部门 {dept} 不存在", code="DEPARTMENT_NOT_FOUND")
-        _check_oversight_range(principal, target)
-    report = reports.timeliness_report(session, dept_code=dept, month=month)
+        access.overseen_department(session, principal, dept)
+    report = oversight.timeliness_report(session, dept_code=dept, month=month)
     if dept is None:
-        visible = {d.id for d in session.scalars(select(Department)) if _may_oversee(principal, d)}
+        visible = access.overseen_ids(session, principal)
         report.departments = [d for d in report.departments if d.dept_id in visible]
     return report
-
-
-def _may_oversee(principal: Principal, dept: Department) -> bool:
-    """The credit office and auditors oversee every department of their region; a department itself."""
-    if principal.roles & {Role.platform_admin, Role.auditor}:
-        return principal.in_region(dept.region_code)
-    return dept.id == principal.department_id
-
-
-def _check_oversight_range(principal: Principal, dept: Department) -> None:
-    if not _may_oversee(principal, dept):
-        raise Forbidden("该部门不在本账户的数据范围内", code="OUT_OF_DATA_RANGE")
 
 
 @router.get("/oversight/late-records", summary="超期报送的记录（本部门，或数据范围内指定部门）")
@@ -348,12 +304,5 @@ def late(
     principal: Principal = Depends(authorize(Scope.oversight_read)),
     session: Session = Depends(get_session),
 ) -> list[LateRecord]:
-    if dept is None:
-        target = _own_department(session, principal)
-    else:
-        found = session.scalar(select(Department).where(Department.code == dept))
-        if found is None:
-            raise NotFound(f"部门 {dept} 不存在", code="DEPARTMENT_NOT_FOUND")
-        target = found
-    _check_oversight_range(principal, target)
-    return reports.late_records(session, target.id, month=month, limit=limit, offset=offset)
+    target = access.overseen_department(session, principal, dept)
+    return oversight.late_records(session, target.id, month=month, limit=limit, offset=offset)

@@ -9,11 +9,11 @@ import json
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.db import transaction
+from xinyong.ingest import repository
 from xinyong.ingest.pipeline.chunk import process_chunk
 from xinyong.ingest.pipeline.run import run_for
 from xinyong.ingest.reports import batch_outcome
@@ -95,17 +95,7 @@ def new_batch(
 
 def same_content(session: Session, dept_id: int, item_id: int, sha256: str) -> IngestBatch | None:
     """The first batch of this department and item with the same content (not itself a duplicate)."""
-    return session.scalar(
-        select(IngestBatch)
-        .where(
-            IngestBatch.dept_id == dept_id,
-            IngestBatch.catalog_item_id == item_id,
-            IngestBatch.file_sha256 == sha256,
-            IngestBatch.status != BatchStatus.duplicate,
-        )
-        .order_by(IngestBatch.id)
-        .limit(1)
-    )
+    return repository.first_with_content(session, dept_id, item_id, sha256)
 
 
 def note_ignored(session: Session, batch_id: int, ignored: list[str]) -> None:

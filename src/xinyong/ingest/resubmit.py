@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.ingest import readers
+from xinyong.ingest import readers, repository
 from xinyong.ingest.batches import canonical_digest, new_batch, single_chunk
 from xinyong.ingest.pipeline.run import MAX_API_ROWS
 from xinyong.ingest.schemas import BatchOutcome
@@ -20,14 +19,7 @@ from xinyong.models import BatchChannel, CatalogItemRow, IngestBatch, RejectedRo
 
 
 def _open_rejected(session: Session, batch_id: int) -> dict[int, RejectedRow]:
-    return {
-        r.row_no: r
-        for r in session.scalars(
-            select(RejectedRow).where(
-                RejectedRow.batch_id == batch_id, RejectedRow.status == RejectedStatus.open
-            )
-        )
-    }
+    return {r.row_no: r for r in repository.rejected(session, batch_id, status=RejectedStatus.open)}
 
 
 def _reveal(raw: dict[str, Any], cipher: PersonalDataCipher | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ with rows prepared outside the timing, so "physical floor" means exactly this st
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
 import polars as pl
@@ -125,3 +126,13 @@ def stored_by_source_keys(
         ):
             existing[key] = (rid, batch_id, data)
     return existing
+
+
+def spanning_year(session: Session, year: int, *, provisional_only: bool) -> list[CreditRecord]:
+    """Records whose span from decision to receipt touches ``year`` (only the provisional ones, or all)."""
+    stmt = select(CreditRecord).where(
+        CreditRecord.decision_date <= dt.date(year, 12, 31), CreditRecord.received_on >= dt.date(year, 1, 1)
+    )
+    if provisional_only:
+        stmt = stmt.where(CreditRecord.timeliness_provisional.is_(True))
+    return list(session.scalars(stmt.order_by(CreditRecord.id)))

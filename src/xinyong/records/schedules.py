@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
-from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -15,6 +13,7 @@ from xinyong.catalog.service import item_spec
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.models.catalog import CatalogItemRow
 from xinyong.models.records import CreditRecord
+from xinyong.records import repository
 from xinyong.records.rules import timeliness
 from xinyong.workdays import service as workdays
 from xinyong.workdays.service import ScheduleLoaded, calendar
@@ -43,16 +42,7 @@ def recompute_provisional_records(
     cal = calendar(session)
     specs: dict[int, CatalogItem] = {}
     changed = 0
-    rows = session.scalars(
-        select(CreditRecord)
-        .where(
-            CreditRecord.timeliness_provisional.is_(True) if not replaced else true(),
-            CreditRecord.decision_date <= dt.date(year, 12, 31),
-            CreditRecord.received_on >= dt.date(year, 1, 1),
-        )
-        .order_by(CreditRecord.id)
-    ).all()
-    for record in rows:
+    for record in repository.spanning_year(session, year, provisional_only=not replaced):
         spec = specs.get(record.catalog_item_id)
         if spec is None:
             item = session.get_one(CatalogItemRow, record.catalog_item_id)

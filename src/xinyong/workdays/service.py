@@ -10,20 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.workdays import WorkCalendar, parse_schedule
 from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
+from xinyong.workdays import repository
 
 
 def calendar(session: Session) -> WorkCalendar:
     """The calendar in force: chinese-calendar plus every override the office loaded."""
-    overrides = {row.day: row.is_workday for row in session.scalars(select(WorkdayOverride))}
-    years = set(session.scalars(select(WorkdaySchedule.year)))
-    return WorkCalendar(overrides=overrides, scheduled_years=years)
+    return WorkCalendar(
+        overrides=repository.overrides(session), scheduled_years=repository.scheduled_years(session)
+    )
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -46,13 +46,11 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
     """Store (or replace) one year's schedule and recompute the provisional deadlines it now covers."""
     clock = clock or SystemClock()
     schedule = parse_schedule(text)
-    existing = session.get(WorkdaySchedule, schedule.year)
+    existing = repository.schedule(session, schedule.year)
     before = None
     if existing is not None:
         before = {"year": existing.year, "source": existing.source, "text": existing.source_text}
-        session.execute(delete(WorkdayOverride).where(WorkdayOverride.year == schedule.year))
-        session.delete(existing)
-        session.flush()
+        repository.remove_schedule(session, existing)
     session.add(
         WorkdaySchedule(
             year=schedule.year,
@@ -152,13 +150,7 @@ def recompute_provisional(
     Each change is audited (``deadline.recomputed``)."""
     cal = calendar(session)
     changed = 0
-    which: ColumnElement[bool] = Deadline.provisional.is_(True)
-    if year is not None:
-        which = or_(
-            which,
-            and_(Deadline.start_date <= dt.date(year, 12, 31), Deadline.due_date >= dt.date(year, 1, 1)),
-        )
-    for row in session.scalars(select(Deadline).where(which).order_by(Deadline.id)):
+    for row in repository.deadlines_to_recompute(session, year):
         result = cal.add_workdays(row.start_date, row.workdays)
         if result.date != row.due_date or result.provisional != row.provisional:
             before = _deadline_state(row)

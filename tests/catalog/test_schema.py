@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import Enum as SAEnum
 
+from xinyong import models
+from xinyong.catalog import schema as catalog_schema
+from xinyong.catalog import terms as catalog_terms
 from xinyong.catalog.schema import (
     CORE_FIELD_NAMES,
     DOCUMENT_CATEGORIES,
@@ -27,6 +31,7 @@ from xinyong.catalog.schema import (
     parse_catalog,
 )
 from xinyong.kit.errors import InvalidInput, NotFound
+from xinyong.models import records as records_models
 
 
 def _penalty_item(code: str = "CF-001") -> dict[str, Any]:
@@ -158,14 +163,14 @@ def test_default_double_publicity_items_have_seven_working_days() -> None:
 @pytest.mark.parametrize(
     ("penalty_kind", "severity", "publish", "min_months", "max_months"),
     [
-        ("警告", Severity.MINOR, False, 0, 3),
-        ("罚款(较小数额)", Severity.MINOR, False, 0, 3),
-        ("罚款(较大数额)", Severity.GENERAL, True, 3, 12),
-        ("没收违法所得/没收非法财物", Severity.GENERAL, True, 3, 12),
-        ("罚款(巨额)", Severity.SERIOUS, True, 12, 36),
-        ("吊销许可证件", Severity.SERIOUS, True, 12, 36),
-        ("责令停产停业", Severity.SERIOUS, True, 12, 36),
-        ("责令关闭", Severity.SERIOUS, True, 12, 36),
+        ("警告", Severity.minor, False, 0, 3),
+        ("罚款(较小数额)", Severity.minor, False, 0, 3),
+        ("罚款(较大数额)", Severity.general, True, 3, 12),
+        ("没收违法所得/没收非法财物", Severity.general, True, 3, 12),
+        ("罚款(巨额)", Severity.serious, True, 12, 36),
+        ("吊销许可证件", Severity.serious, True, 12, 36),
+        ("责令停产停业", Severity.serious, True, 12, 36),
+        ("责令关闭", Severity.serious, True, 12, 36),
     ],
 )
 def test_default_penalty_severity_and_window(
@@ -186,8 +191,8 @@ def test_default_non_dishonesty_items_have_no_severity() -> None:
         assert item.severity_for({}) is None
         assert item.publication_window({}).max_months is None
     assert catalog.item("HT-001").severity_for({"performance_status": "履约完毕"}) is None
-    assert catalog.item("HT-001").severity_for({"performance_status": "恶意违约"}) is Severity.SERIOUS
-    assert catalog.item("YZ-001").severity_for({}) is Severity.SERIOUS
+    assert catalog.item("HT-001").severity_for({"performance_status": "恶意违约"}) is Severity.serious
+    assert catalog.item("YZ-001").severity_for({}) is Severity.serious
 
 
 def test_dump_then_parse_round_trips() -> None:
@@ -204,12 +209,26 @@ def test_enum_labels_and_lookup() -> None:
     assert Category.PENALTY.label_zh == "行政处罚"
     assert Openness.GOVERNMENT_SHARED.label_zh == "政务共享"
     assert SubjectType.INDIVIDUAL_BUSINESS.label_zh == "个体工商户"
-    assert Severity.from_text("严重") is Severity.SERIOUS
-    assert Severity.from_text("minor") is Severity.MINOR
-    assert Severity.MINOR.rank < Severity.GENERAL.rank < Severity.SERIOUS.rank
+    assert Severity.from_text("严重") is Severity.serious
+    assert Severity.from_text("minor") is Severity.minor
+    assert Severity.minor.rank < Severity.general.rank < Severity.serious.rank
     assert outcome_label_zh("none") == "非失信信息"
     with pytest.raises(ValueError, match="取值不在允许范围内"):
         Severity.from_text("特别严重")
+
+
+def test_there_is_one_severity_class() -> None:
+    """The catalog's rules, the record column and the API share one Severity: no conversion by value."""
+    assert catalog_schema.Severity is catalog_terms.Severity is records_models.Severity is models.Severity
+    assert [(s.name, s.value, s.label_zh, s.rank) for s in Severity] == [
+        ("minor", "minor", "轻微", 1),
+        ("general", "general", "一般", 2),
+        ("serious", "serious", "严重", 3),
+    ]
+    rule = load_default_catalog().item("CF-001").publication_rule
+    assert rule.window_for(records_models.Severity.serious).max_months == 36
+    column = records_models.CreditRecord.__table__.c.severity.type
+    assert isinstance(column, SAEnum) and column.enum_class is Severity
 
 
 def test_unknown_item_code_is_not_found() -> None:
@@ -297,7 +316,7 @@ def test_severity_map_must_cover_every_enum_value_or_give_default() -> None:
 
     data["items"][0]["severity_rule"]["default"] = "serious"
     assert parse_catalog(_text(data)).item("CF-001").severity_for({"penalty_kind": "吊销许可证件"}) is (
-        Severity.SERIOUS
+        Severity.serious
     )
 
 

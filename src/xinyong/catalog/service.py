@@ -1,15 +1,20 @@
-"""Catalog versions in the database: import, export, look-up of the item a record must reference."""
+"""Catalog versions in the database: import, export, look-up of the item a record must reference.
+
+The rules live here; the SQL in :mod:`xinyong.catalog.repository`. Functions take the caller's
+session and never commit.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
-from xinyong.catalog.schema import CatalogFile, CatalogItem, parse_catalog
+from xinyong.catalog import repository
+from xinyong.catalog.io import parse_catalog
+from xinyong.catalog.model import CatalogFile, CatalogItem
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
@@ -32,7 +37,7 @@ def import_catalog(
     """
     parsed: CatalogFile = parse_catalog(text, source=source)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    existing = session.scalar(select(CatalogVersion).where(CatalogVersion.version == parsed.version))
+    existing = repository.version_by_label(session, parsed.version)
     if existing is not None:
         if existing.digest != digest:
             raise Conflict(
@@ -41,8 +46,7 @@ def import_catalog(
                 details={"version": parsed.version},
             )
         return ImportResult(existing, len(parsed.items), created=False)
-    previous = session.scalar(select(CatalogVersion.version).where(CatalogVersion.is_current.is_(True)))
-    session.execute(update(CatalogVersion).values(is_current=False))
+    previous = repository.current_label(session)
     version = CatalogVersion(
         version=parsed.version,
         title=parsed.title,
@@ -50,25 +54,9 @@ def import_catalog(
         effective_date=parsed.effective_date,
         digest=digest,
         source_text=text,
-        is_current=True,
         imported_by=actor,
     )
-    session.add(version)
-    session.flush()
-    for item in parsed.items:
-        session.add(
-            CatalogItemRow(
-                version_id=version.id,
-                code=item.code,
-                name=item.name,
-                category=item.category.value,
-                openness=item.openness.value,
-                source_department_kind=item.source_department_kind,
-                legal_basis=item.legal_basis,
-                spec=item.model_dump(mode="json"),
-            )
-        )
-    session.flush()
+    repository.add_current_version(session, version, [_item_row(item) for item in parsed.items])
     audit.record(
         session,
         actor=actor,
@@ -83,8 +71,20 @@ def import_catalog(
     return ImportResult(version, len(parsed.items), created=True)
 
 
+def _item_row(item: CatalogItem) -> CatalogItemRow:
+    return CatalogItemRow(
+        code=item.code,
+        name=item.name,
+        category=item.category.value,
+        openness=item.openness.value,
+        source_department_kind=item.source_department_kind,
+        legal_basis=item.legal_basis,
+        spec=item.model_dump(mode="json"),
+    )
+
+
 def current_version(session: Session) -> CatalogVersion:
-    version = session.scalar(select(CatalogVersion).where(CatalogVersion.is_current.is_(True)))
+    version = repository.current_version(session)
     if version is None:
         raise NotFound("尚未导入公共信用信息目录：请先运行 xinyong catalog import", code="CATALOG_EMPTY")
     return version
@@ -94,29 +94,19 @@ def export_catalog(session: Session, version: str | None = None) -> str:
     """The text of a stored version exactly as it was imported (the current one by default)."""
     if version is None:
         return current_version(session).source_text
-    row = session.scalar(select(CatalogVersion).where(CatalogVersion.version == version))
+    row = repository.version_by_label(session, version)
     if row is None:
         raise NotFound(f"目录版本 {version} 不存在", code="CATALOG_VERSION_NOT_FOUND")
     return row.source_text
 
 
 def current_items(session: Session) -> list[CatalogItemRow]:
-    version = current_version(session)
-    return list(
-        session.scalars(
-            select(CatalogItemRow)
-            .where(CatalogItemRow.version_id == version.id)
-            .order_by(CatalogItemRow.code)
-        )
-    )
+    return repository.items_of(session, current_version(session).id)
 
 
 def item_row(session: Session, code: str) -> CatalogItemRow:
     """The current version's item with this code: the only thing a record may reference."""
-    version = current_version(session)
-    row = session.scalar(
-        select(CatalogItemRow).where(CatalogItemRow.version_id == version.id, CatalogItemRow.code == code)
-    )
+    row = repository.item_of(session, current_version(session).id, code)
     if row is None:
         raise NotFound(
             f"目录中没有编码为 {code} 的信息事项：目录之外的信息不得归集",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,9 +20,42 @@ class RecordStatus(enum.StrEnum):
 
 
 class Severity(enum.StrEnum):
+    """How serious a piece of dishonesty information is (《信用修复管理办法》): the one severity type.
+
+    The catalog's severity rules, the record column and the API all use this class; the stored
+    value is the member's name, which equals its value.
+    """
+
     minor = "minor"  # 轻微
     general = "general"  # 一般
     serious = "serious"  # 严重
+
+    @property
+    def label_zh(self) -> str:
+        """轻微 / 一般 / 严重."""
+        return _SEVERITY_LABELS_ZH[self]
+
+    @property
+    def rank(self) -> int:
+        """1 for 轻微, 2 for 一般, 3 for 严重: compare severities with this."""
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def from_text(cls, text: str) -> Severity:
+        """Member for an English value or a Chinese label (e.g. from a spreadsheet); ValueError otherwise."""
+        wanted = text.strip()
+        for member in cls:
+            if wanted in (member.value, member.label_zh):
+                return member
+        raise ValueError(f"取值不在允许范围内：{wanted}")
+
+
+_SEVERITY_LABELS_ZH: Final[dict[Severity, str]] = {
+    Severity.minor: "轻微",
+    Severity.general: "一般",
+    Severity.serious: "严重",
+}
+_SEVERITY_RANK: Final[dict[Severity, int]] = {Severity.minor: 1, Severity.general: 2, Severity.serious: 3}
 
 
 class CreditRecord(Base):

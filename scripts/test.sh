@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the test dependencies into .venv and run the whole suite: ruff, mypy, pytest.
+# Install the test dependencies into .venv and run the whole suite: ruff, mypy, import-linter, pytest.
 # PostgreSQL tests run when XINYONG_TEST_DATABASE_URL is set; browser tests when Chromium is present
 # (installed here with apt when running as root). What is skipped is said plainly.
 set -euo pipefail
@@ -32,7 +32,9 @@ lint_dirs=()
 for d in src tests bench; do [ -d "$d" ] && lint_dirs+=("$d"); done
 .venv/bin/ruff check "${lint_dirs[@]}"
 .venv/bin/ruff format --check "${lint_dirs[@]}"
-echo "== mypy"
+echo "== mypy (strict: src, tests, bench)"
 .venv/bin/mypy
+echo "== import-linter (layers: docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit import service as audit
 from xinyong.ingest import reports
+from xinyong.ingest.schemas import BatchOutcome
 from xinyong.ingest.service import resubmit_rejected, submit_file, submit_records
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
@@ -46,8 +48,8 @@ def _submit(
     clock: FixedClock,
     cipher: PersonalDataCipher,
     tmp_path: Path,
-    **kw,
-):  # type: ignore[no-untyped-def]
+    **kw: Any,
+) -> BatchOutcome:
     return submit_file(
         sessions,
         path,

@@ -1,10 +1,13 @@
 """Working-day arithmetic: known holiday arrangements, schedules, overrides and the algebra.
 
-Every date here is fixed; nothing depends on today's date.
+Nothing depends on today's date. Dates in years chinese_calendar covers are fixed; the years it
+does not cover are derived from its own data (:data:`LAST_COVERED`), so a newer release of the
+library moves the examples instead of breaking them.
 """
 
 from __future__ import annotations
 
+import calendar as gregorian
 import datetime as dt
 from collections.abc import Collection, Mapping
 
@@ -36,29 +39,60 @@ from xinyong.kit.workdays import (
 
 D = dt.date
 
-SCHEDULE_2027 = """\
-year: 2027
-source: "国务院办公厅关于2027年部分节假日安排的通知（示例）"
+
+def _library_years() -> tuple[int, int]:
+    """The first and last year the installed chinese_calendar has holiday data for."""
+    years = {day.year for day in chinese_calendar.holidays}
+    return min(years), max(years)
+
+
+FIRST_COVERED, LAST_COVERED = _library_years()
+
+
+def _laid_out_like(year: int, template: int) -> bool:
+    """Whether ``year`` has the same calendar as ``template`` (weekday of 1 January, leap or not)."""
+    same_start = D(year, 1, 1).weekday() == D(template, 1, 1).weekday()
+    return same_start and gregorian.isleap(year) == gregorian.isleap(template)
+
+
+def _example_year() -> int:
+    """The first year after the library's data laid out like 2027, followed by one laid out like 2028.
+
+    The worked examples below were written for 2027 (1 January a Friday) and 2028; in such a year
+    every weekday they mention is still right.
+    """
+    year = LAST_COVERED + 1
+    while not (_laid_out_like(year, 2027) and _laid_out_like(year + 1, 2028)):
+        year += 1
+    return year
+
+
+#: A year the library does not cover, laid out like 2027 (2027 itself while the library ends in 2026).
+Y = _example_year()
+#: Uncovered years between the library's data and :data:`Y` (none while Y follows it directly).
+BRIDGE = tuple(range(LAST_COVERED + 1, Y))
+
+SCHEDULE = f"""\
+year: {Y}
+source: "国务院办公厅关于{Y}年部分节假日安排的通知（示例）"
 holidays:
-  - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
-  - {name: 春节, start: 2027-02-06, end: 2027-02-14}
-  - {name: 清明节, start: 2027-04-03, end: 2027-04-05}
-  - {name: 劳动节, start: 2027-05-01, end: 2027-05-05}
-  - {name: 国庆节, start: 2027-10-01, end: 2027-10-07}
+  - {{name: 元旦, start: {Y}-01-01, end: {Y}-01-03}}
+  - {{name: 春节, start: {Y}-02-06, end: {Y}-02-14}}
+  - {{name: 清明节, start: {Y}-04-03, end: {Y}-04-05}}
+  - {{name: 劳动节, start: {Y}-05-01, end: {Y}-05-05}}
+  - {{name: 国庆节, start: {Y}-10-01, end: {Y}-10-07}}
 workdays:
-  - {name: 春节调休, date: 2027-02-20}
-  - {name: 劳动节调休, date: 2027-04-25}
-  - {name: 国庆节调休, date: 2027-09-26}
-  - {name: 国庆节调休, date: "2027-10-09"}
+  - {{name: 春节调休, date: {Y}-02-20}}
+  - {{name: 劳动节调休, date: {Y}-04-25}}
+  - {{name: 国庆节调休, date: {Y}-09-26}}
+  - {{name: 国庆节调休, date: "{Y}-10-09"}}
 """
 
-# The 2027 tests assume the installed chinese_calendar has no data for 2027 (true for 1.11.x).
-needs_uncovered_2027 = pytest.mark.skipif(
-    builtin_covers(2027), reason="installed chinese_calendar now covers 2027; pick a later example year"
-)
-
 DEFAULT = default_calendar()
-WITH_2027 = WorkCalendar.from_schedules([parse_schedule(SCHEDULE_2027)])
+#: The example year's schedule loaded (and the bridge years, if any, scheduled with no holidays).
+WITH_Y = WorkCalendar.from_schedules(
+    [parse_schedule(SCHEDULE), *(YearSchedule(year, "示例", (), ()) for year in BRIDGE)]
+)
 
 
 def _ref_is_workday(d: dt.date, overrides: Mapping[dt.date, bool], scheduled: Collection[int]) -> bool:
@@ -175,59 +209,85 @@ def test_start_status_never_counts() -> None:
 # --------------------------------------------------------------------------- provisional years and schedules
 
 
-@needs_uncovered_2027
-def test_unscheduled_2027_is_provisional_weekdays_only() -> None:
-    assert is_provisional(D(2027, 3, 1))
-    assert is_workday(D(2027, 2, 8))  # a Monday inside the example Spring Festival: weekday rule only
-    # 2027-02-05 is a Friday; weekdays only -> 02-08..02-12
-    assert add_workdays(D(2027, 2, 5), 5) == WorkdayResult(D(2027, 2, 12), True)
-    assert workdays_between(D(2027, 2, 5), D(2027, 2, 19)) == WorkdayCount(10, True)
+def test_an_uncovered_year_is_derived_from_the_library() -> None:
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(D(LAST_COVERED + 1, 1, 1))
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(D(FIRST_COVERED - 1, 12, 31))
+    assert not builtin_covers(Y) and not builtin_covers(Y + 1) and builtin_covers(LAST_COVERED)
+    assert D(Y, 1, 1).weekday() == 4 and D(Y + 1, 1, 1).weekday() == 5 and gregorian.isleap(Y + 1)
+
+
+def test_unscheduled_example_year_is_provisional_weekdays_only() -> None:
+    assert is_provisional(D(Y, 3, 1))
+    assert is_workday(D(Y, 2, 8))  # a Monday inside the example Spring Festival: weekday rule only
+    # Y-02-05 is a Friday; weekdays only -> 02-08..02-12
+    assert add_workdays(D(Y, 2, 5), 5) == WorkdayResult(D(Y, 2, 12), True)
+    assert workdays_between(D(Y, 2, 5), D(Y, 2, 19)) == WorkdayCount(10, True)
     # n == 0 examines no day at all
-    assert add_workdays(D(2027, 2, 6), 0) == WorkdayResult(D(2027, 2, 6), False)
+    assert add_workdays(D(Y, 2, 6), 0) == WorkdayResult(D(Y, 2, 6), False)
 
 
-@needs_uncovered_2027
-def test_schedule_makes_2027_definite_and_moves_results() -> None:
-    assert not WITH_2027.is_provisional(D(2027, 3, 1))
-    assert not WITH_2027.is_workday(D(2027, 2, 8))
-    assert WITH_2027.is_workday(D(2027, 2, 20))  # make-up Saturday
+def test_schedule_makes_the_example_year_definite_and_moves_results() -> None:
+    assert not WITH_Y.is_provisional(D(Y, 3, 1))
+    assert not WITH_Y.is_workday(D(Y, 2, 8))
+    assert WITH_Y.is_workday(D(Y, 2, 20))  # make-up Saturday
     # 02-06..02-14 off: after Friday 02-05 come 02-15..02-19
-    assert WITH_2027.add_workdays(D(2027, 2, 5), 5) == WorkdayResult(D(2027, 2, 19), False)
-    assert WITH_2027.workdays_between(D(2027, 2, 5), D(2027, 2, 19)) == WorkdayCount(5, False)
+    assert WITH_Y.add_workdays(D(Y, 2, 5), 5) == WorkdayResult(D(Y, 2, 19), False)
+    assert WITH_Y.workdays_between(D(Y, 2, 5), D(Y, 2, 19)) == WorkdayCount(5, False)
     # the make-up Saturday counts
-    assert WITH_2027.workdays_between(D(2027, 2, 19), D(2027, 2, 22)) == WorkdayCount(2, False)
+    assert WITH_Y.workdays_between(D(Y, 2, 19), D(Y, 2, 22)) == WorkdayCount(2, False)
     # where no holiday falls the two calendars agree, and only the flag differs
-    assert WITH_2027.add_workdays(D(2027, 3, 1), 10).date == add_workdays(D(2027, 3, 1), 10).date
-    assert WITH_2027.add_workdays(D(2027, 3, 1), 10).provisional is False
-    assert add_workdays(D(2027, 3, 1), 10).provisional is True
+    assert WITH_Y.add_workdays(D(Y, 3, 1), 10).date == add_workdays(D(Y, 3, 1), 10).date
+    assert WITH_Y.add_workdays(D(Y, 3, 1), 10).provisional is False
+    assert add_workdays(D(Y, 3, 1), 10).provisional is True
 
 
-@needs_uncovered_2027
-def test_span_from_2026_into_2027() -> None:
-    # 2026-12-31 Thu, 2027-01-01 Fri; default calendar counts 01-01 as a weekday
-    assert workdays_between(D(2026, 12, 25), D(2027, 1, 8)) == WorkdayCount(10, True)
-    assert WITH_2027.workdays_between(D(2026, 12, 25), D(2027, 1, 8)) == WorkdayCount(9, False)
-    assert add_workdays(D(2026, 12, 30), 2) == WorkdayResult(D(2027, 1, 1), True)
-    assert WITH_2027.add_workdays(D(2026, 12, 30), 2) == WorkdayResult(D(2027, 1, 4), False)
-    # staying inside 2026 is not provisional, even starting on the last day of the year backwards
-    assert workdays_between(D(2026, 12, 1), D(2026, 12, 31)).provisional is False
-    assert add_workdays(D(2026, 12, 31), -3).provisional is False
-    # starting in 2027 and going back only into 2026 examines no 2027 day
-    assert add_workdays(D(2027, 1, 1), -1) == WorkdayResult(D(2026, 12, 31), False)
-    assert workdays_between(D(2027, 1, 1), D(2026, 12, 31)) == WorkdayCount(-1, True)
-    assert workdays_between(D(2026, 12, 31), D(2027, 1, 1)) == WorkdayCount(1, True)
+def test_span_into_the_example_year() -> None:
+    # Y-1 ends on a Thursday, Y begins on a Friday; the default calendar counts 01-01 as a weekday
+    assert workdays_between(D(Y - 1, 12, 25), D(Y, 1, 8)) == WorkdayCount(10, True)
+    assert WITH_Y.workdays_between(D(Y - 1, 12, 25), D(Y, 1, 8)) == WorkdayCount(9, False)
+    assert add_workdays(D(Y - 1, 12, 30), 2) == WorkdayResult(D(Y, 1, 1), True)
+    assert WITH_Y.add_workdays(D(Y - 1, 12, 30), 2) == WorkdayResult(D(Y, 1, 4), False)
 
 
-def test_years_before_2004_are_provisional_too() -> None:
-    assert is_provisional(D(2003, 12, 31))
-    assert workdays_between(D(2003, 12, 26), D(2004, 1, 5)).provisional is True
-    assert add_workdays(D(2004, 1, 2), -1) == WorkdayResult(D(2003, 12, 31), True)
-    assert add_workdays(D(2004, 1, 2), 1).provisional is False
-    assert workdays_between(D(2003, 12, 31), D(2004, 1, 5)).provisional is False
+def test_span_from_the_last_covered_year_into_the_next() -> None:
+    last, first = LAST_COVERED, LAST_COVERED + 1
+    span = (D(last, 12, 25), D(first, 1, 8))
+    # the uncovered part counts weekdays only, and the result says so
+    expected = sum(1 for d in _days(*span) if _ref_is_workday(d, {}, ()))
+    assert workdays_between(*span) == WorkdayCount(expected, True)
+    first_weekday = next(d for d in (D(first, 1, k) for k in range(1, 8)) if d.weekday() < 5)
+    assert add_workdays(D(last, 12, 31), 1) == WorkdayResult(first_weekday, True)
+    # a schedule for that year makes the same span definite
+    new_year = HolidaySpan(D(first, 1, 1), D(first, 1, 3), "元旦")
+    scheduled = WorkCalendar.from_schedules([YearSchedule(first, "示例", (new_year,), ())])
+    expected = sum(1 for d in _days(*span) if _ref_is_workday(d, scheduled.overrides, ()))
+    assert scheduled.workdays_between(*span) == WorkdayCount(expected, False)
+    # staying inside the covered year is not provisional, even starting on its last day backwards
+    assert workdays_between(D(last, 12, 1), D(last, 12, 31)).provisional is False
+    assert add_workdays(D(last, 12, 31), -3).provisional is False
+    # starting on 1 January and going back only into the covered year examines no uncovered day
+    back = add_workdays(D(first, 1, 1), -1)
+    assert back.date.year == last and back.provisional is False
+    jan_1 = 1 if D(first, 1, 1).weekday() < 5 else 0
+    assert workdays_between(D(first, 1, 1), D(last, 12, 31)) == WorkdayCount(-jan_1, True)
+    assert workdays_between(D(last, 12, 31), D(first, 1, 1)) == WorkdayCount(jan_1, True)
+
+
+def test_years_before_the_library_are_provisional_too() -> None:
+    first, before = FIRST_COVERED, FIRST_COVERED - 1
+    assert is_provisional(D(before, 12, 31))
+    assert workdays_between(D(before, 12, 26), D(first, 1, 5)).provisional is True
+    assert not chinese_calendar.is_workday(D(first, 1, 1))  # 元旦
+    last_weekday = max(d for d in (D(before, 12, 31 - k) for k in range(7)) if d.weekday() < 5)
+    assert add_workdays(D(first, 1, 2), -1) == WorkdayResult(last_weekday, True)
+    assert add_workdays(D(first, 1, 2), 1).provisional is False
+    assert workdays_between(D(before, 12, 31), D(first, 1, 5)).provisional is False
 
 
 def test_far_years_are_never_refused() -> None:
-    assert add_workdays(D(2150, 6, 1), 250).provisional is True
+    assert add_workdays(D(LAST_COVERED + 124, 6, 1), 250).provisional is True
     assert workdays_between(D(1990, 1, 1), D(2100, 1, 1)).days > 25_000
 
 
@@ -249,28 +309,28 @@ def test_overrides_win_over_chinese_calendar() -> None:
 
 
 def test_override_in_provisional_year_applies_but_year_stays_provisional() -> None:
-    office = WorkCalendar({D(2028, 1, 3): False})
-    assert not office.is_workday(D(2028, 1, 3))
-    assert office.is_provisional(D(2028, 1, 3))
-    assert office.add_workdays(D(2027, 12, 31), 1) == WorkdayResult(D(2028, 1, 4), True)
+    office = WorkCalendar({D(Y + 1, 1, 3): False})
+    assert not office.is_workday(D(Y + 1, 1, 3))
+    assert office.is_provisional(D(Y + 1, 1, 3))
+    assert office.add_workdays(D(Y, 12, 31), 1) == WorkdayResult(D(Y + 1, 1, 4), True)
 
 
 def test_scheduled_year_without_overrides_is_weekday_only_and_definite() -> None:
-    office = WorkCalendar(scheduled_years=[2028])
-    assert not office.is_provisional(D(2028, 5, 1))
-    assert office.is_workday(D(2028, 5, 1))
-    assert not office.is_workday(D(2028, 5, 6))
+    office = WorkCalendar(scheduled_years=[Y + 1])
+    assert not office.is_provisional(D(Y + 1, 5, 1))
+    assert office.is_workday(D(Y + 1, 5, 1))  # a Monday; 劳动节 only once a schedule says so
+    assert not office.is_workday(D(Y + 1, 5, 6))
 
 
 def test_explicit_overrides_win_over_schedules() -> None:
-    office = WorkCalendar.from_schedules([parse_schedule(SCHEDULE_2027)], {D(2027, 2, 8): True})
-    assert office.is_workday(D(2027, 2, 8))
-    assert not office.is_workday(D(2027, 2, 9))
-    assert office.scheduled_years == frozenset({2027})
+    office = WorkCalendar.from_schedules([parse_schedule(SCHEDULE)], {D(Y, 2, 8): True})
+    assert office.is_workday(D(Y, 2, 8))
+    assert not office.is_workday(D(Y, 2, 9))
+    assert office.scheduled_years == frozenset({Y})
 
 
 def test_duplicate_schedule_year_rejected() -> None:
-    schedule = parse_schedule(SCHEDULE_2027)
+    schedule = parse_schedule(SCHEDULE)
     with pytest.raises(InvalidInput) as info:
         WorkCalendar.from_schedules([schedule, schedule])
     assert info.value.code == SCHEDULE_INVALID
@@ -303,15 +363,15 @@ def test_datetime_is_reduced_to_its_date() -> None:
 
 
 def test_long_spans_with_provisional_years_in_the_middle() -> None:
-    # 2027 and 2028 lie wholly inside the span: the memoised whole-year sums must carry the flag
-    assert workdays_between(D(2026, 6, 1), D(2029, 6, 1)).provisional is True
-    assert workdays_between(D(2001, 6, 1), D(2005, 6, 1)).provisional is True
-    assert workdays_between(D(2004, 6, 1), D(2026, 6, 1)).provisional is False
-    scheduled = WorkCalendar(scheduled_years=[2027, 2028])
-    assert scheduled.workdays_between(D(2026, 6, 1), D(2029, 1, 1)) == WorkdayCount(
-        workdays_between(D(2026, 6, 1), D(2029, 1, 1)).days, True
+    # Y and Y+1 lie wholly inside the span: the memoised whole-year sums must carry the flag
+    assert workdays_between(D(Y - 1, 6, 1), D(Y + 2, 6, 1)).provisional is True
+    assert workdays_between(D(FIRST_COVERED - 3, 6, 1), D(FIRST_COVERED + 1, 6, 1)).provisional is True
+    assert workdays_between(D(FIRST_COVERED, 6, 1), D(LAST_COVERED, 6, 1)).provisional is False
+    scheduled = WorkCalendar(scheduled_years=range(LAST_COVERED + 1, Y + 2))
+    assert scheduled.workdays_between(D(LAST_COVERED, 6, 1), D(Y + 2, 1, 1)) == WorkdayCount(
+        workdays_between(D(LAST_COVERED, 6, 1), D(Y + 2, 1, 1)).days, True
     )
-    assert scheduled.workdays_between(D(2026, 6, 1), D(2028, 12, 31)).provisional is False
+    assert scheduled.workdays_between(D(LAST_COVERED, 6, 1), D(Y + 1, 12, 31)).provisional is False
 
 
 def test_workdays_between_many_matches_single_calls() -> None:
@@ -321,24 +381,24 @@ def test_workdays_between_many_matches_single_calls() -> None:
         (D(2020, 1, 1), D(2026, 1, 1)),
     ]
     assert workdays_between_many(pairs) == [workdays_between(a, b) for a, b in pairs]
-    assert WITH_2027.workdays_between_many(pairs) == [WITH_2027.workdays_between(a, b) for a, b in pairs]
+    assert WITH_Y.workdays_between_many(pairs) == [WITH_Y.workdays_between(a, b) for a, b in pairs]
 
 
 # --------------------------------------------------------------------------- schedule files
 
 
 def test_parse_example_schedule() -> None:
-    schedule = parse_schedule(SCHEDULE_2027)
+    schedule = parse_schedule(SCHEDULE)
     assert isinstance(schedule, YearSchedule)
-    assert schedule.year == 2027
-    assert schedule.source == "国务院办公厅关于2027年部分节假日安排的通知（示例）"
-    assert schedule.holidays[0] == HolidaySpan(D(2027, 1, 1), D(2027, 1, 3), "元旦")
-    assert schedule.holidays[1] == (D(2027, 2, 6), D(2027, 2, 14), "春节")
-    assert schedule.workdays[3] == MakeupWorkday(D(2027, 10, 9), "国庆节调休")
+    assert schedule.year == Y
+    assert schedule.source == f"国务院办公厅关于{Y}年部分节假日安排的通知（示例）"
+    assert schedule.holidays[0] == HolidaySpan(D(Y, 1, 1), D(Y, 1, 3), "元旦")
+    assert schedule.holidays[1] == (D(Y, 2, 6), D(Y, 2, 14), "春节")
+    assert schedule.workdays[3] == MakeupWorkday(D(Y, 10, 9), "国庆节调休")
     overrides = schedule.overrides()
-    assert overrides[D(2027, 1, 1)] is False
-    assert overrides[D(2027, 2, 10)] is False
-    assert overrides[D(2027, 2, 20)] is True
+    assert overrides[D(Y, 1, 1)] is False
+    assert overrides[D(Y, 2, 10)] is False
+    assert overrides[D(Y, 2, 20)] is True
     assert len(overrides) == 3 + 9 + 3 + 5 + 7 + 4
 
 
@@ -410,6 +470,12 @@ BAD_SCHEDULES = [
     ("year: 2027\n", "source 必须注明依据的通知名称"),
     ("- 2027\n", "顶层应为"),
     ("year: [2027\n", "不是合法的 YAML"),
+    ("year: 2027\nsource: x\nyear: 2028\n", "第 3 行第 1 列：重复的键：year"),
+    (
+        "year: 2027\nsource: x\nholidays:\n"
+        "  - {name: 元旦, name: 新年, start: 2027-01-01, end: 2027-01-01}\n",
+        "重复的键：name",
+    ),
     (
         "year: 2027\nsource: x\nworkdays:\n  - {name: 调休, date: 2027-02-20 09:00:00}\n",
         "workdays 第1项：date 不是 YYYY-MM-DD 格式的日期",
@@ -436,20 +502,20 @@ def test_schedule_error_details_name_entry_and_field() -> None:
 
 CALENDARS = {
     "default": DEFAULT,
-    "with_2027": WITH_2027,
+    "with_example": WITH_Y,
     "office": WorkCalendar(
-        {D(2026, 3, 2): False, D(2026, 3, 7): True, D(2028, 1, 3): False, D(2010, 6, 12): True},
-        scheduled_years=[2029],
+        {D(2026, 3, 2): False, D(2026, 3, 7): True, D(Y + 1, 1, 3): False, D(2010, 6, 12): True},
+        scheduled_years=[Y + 2],
     ),
 }
 
-dates = st.dates(min_value=D(2004, 1, 1), max_value=D(2029, 12, 31))
+dates = st.dates(min_value=D(FIRST_COVERED, 1, 1), max_value=D(Y + 2, 12, 31))
 calendars = st.sampled_from(sorted(CALENDARS))
 counts = st.integers(min_value=0, max_value=400)
 signed_counts = st.integers(min_value=-400, max_value=400)
 
-# a date far enough from the 2004..2029 edges that counting 400 working days stays inside the range
-inner_dates = st.dates(min_value=D(2006, 1, 1), max_value=D(2027, 12, 31))
+# a date far enough from the edges of ``dates`` that counting 400 working days stays inside them
+inner_dates = st.dates(min_value=D(FIRST_COVERED + 2, 1, 1), max_value=D(Y, 12, 31))
 
 
 @given(d=dates, name=calendars)
@@ -565,8 +631,8 @@ def test_provisional_iff_touching_an_uncovered_year(s: dt.date, n: int, name: st
 @given(s=inner_dates, n=counts)
 def test_schedule_changes_nothing_outside_its_year(s: dt.date, n: int) -> None:
     plain = DEFAULT.add_workdays(s, n)
-    scheduled = WITH_2027.add_workdays(s, n)
+    scheduled = WITH_Y.add_workdays(s, n)
     if not plain.provisional:
         assert scheduled == plain
-    elif scheduled.date.year <= 2027:
+    elif scheduled.date.year <= Y:
         assert scheduled.provisional is False

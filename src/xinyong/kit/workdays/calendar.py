@@ -1,25 +1,4 @@
-"""Chinese working days: the one place that decides whether a date is a 工作日 and counts them.
-
-Where the answer comes from, in order of precedence:
-
-1. ``overrides`` — dates the credit office declared itself (``True`` = 工作日, ``False`` = 休息日);
-2. the ``chinese_calendar`` package, for the years it covers (2004–2026 from chinesecalendar 1.11,
-   the first release with 2026 and the floor in pyproject.toml; it raises ``NotImplementedError``
-   for any other year);
-3. a year listed in ``scheduled_years`` — the office has loaded that year's full schedule, so
-   weekdays are workdays, weekends are not, and the overrides carry the holidays and 调休;
-4. any other year is *provisional*: weekdays only, and every result touching it says so.
-
-Work is never refused for an unknown year; it is flagged. Provisionality is a property of a whole
-year (an override for one day does not make the rest of an unscheduled year reliable).
-
-Counting conventions (``n`` working days "after" a date never counts the date itself)::
-
-    add_workdays(s, n)       the n-th working day strictly after s (n > 0),
-                             the n-th working day strictly before s (n < 0), s itself (n == 0)
-    workdays_between(a, b)   the number of working days d with a < d <= b (negative if b < a)
-
-so ``workdays_between(s, add_workdays(s, n).date).days == n`` for every ``n >= 0``.
+"""The working-day calendar and the counting (see :mod:`xinyong.kit.workdays` for the rules).
 
 Per-year tables of workday ordinals are built once per calendar and then every query is a
 couple of ``bisect`` calls (plus a sum of cached per-year counts for spans over many years).
@@ -28,41 +7,33 @@ couple of ``bisect`` calls (plus a sum of cached per-year counts for spans over 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 import chinese_calendar
-import yaml
 
 from xinyong.kit.errors import InvalidInput
+from xinyong.kit.workdays.schedule import SCHEDULE_INVALID, YearSchedule
 
 __all__ = [
-    "SCHEDULE_INVALID",
     "WORKDAYS_INPUT_INVALID",
-    "HolidaySpan",
-    "MakeupWorkday",
     "WorkCalendar",
     "WorkdayCount",
     "WorkdayResult",
-    "YearSchedule",
     "add_workdays",
     "builtin_covers",
     "default_calendar",
     "is_provisional",
     "is_workday",
     "next_workday",
-    "parse_schedule",
     "previous_workday",
     "workdays_between",
     "workdays_between_many",
 ]
 
-SCHEDULE_INVALID = "WORKDAYS_SCHEDULE_INVALID"
 WORKDAYS_INPUT_INVALID = "WORKDAYS_INPUT_INVALID"
 
 _MIN_YEAR = dt.MINYEAR
@@ -428,202 +399,3 @@ def previous_workday(
     d: dt.date, calendar: WorkCalendar | None = None, *, inclusive: bool = False
 ) -> WorkdayResult:
     return _pick(calendar).previous_workday(d, inclusive=inclusive)
-
-
-# --------------------------------------------------------------------------- schedule files
-
-
-class HolidaySpan(NamedTuple):
-    """Days off from ``start`` to ``end`` inclusive."""
-
-    start: dt.date
-    end: dt.date
-    name: str
-
-
-class MakeupWorkday(NamedTuple):
-    """A weekend day declared a working day (调休)."""
-
-    date: dt.date
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class YearSchedule:
-    """One year's holiday arrangement as published by the State Council and loaded by the office."""
-
-    year: int
-    source: str
-    holidays: tuple[HolidaySpan, ...]
-    workdays: tuple[MakeupWorkday, ...]
-
-    def overrides(self) -> dict[dt.date, bool]:
-        """Every holiday day as ``False`` and every make-up workday as ``True``."""
-        result: dict[dt.date, bool] = {}
-        for span in self.holidays:
-            for ordinal in range(span.start.toordinal(), span.end.toordinal() + 1):
-                result[dt.date.fromordinal(ordinal)] = False
-        for makeup in self.workdays:
-            result[makeup.date] = True
-        return result
-
-
-_TOP_KEYS = frozenset({"year", "source", "holidays", "workdays"})
-_HOLIDAY_KEYS = frozenset({"name", "start", "end"})
-_WORKDAY_KEYS = frozenset({"name", "date"})
-
-
-class _ScheduleLoader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates arrive as text and are checked here, so a bad
-    date such as ``2027-13-01`` is reported against its entry instead of failing the whole file."""
-
-
-_ScheduleLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _schedule_error(message: str, **details: Any) -> InvalidInput:
-    return InvalidInput(message, code=SCHEDULE_INVALID, details=details)
-
-
-def _entry_date(
-    entry: Mapping[str, Any], field: str, where: str, year: int, section: str, index: int
-) -> dt.date:
-    if field not in entry:
-        raise _schedule_error(f"{where}：缺少 {field}", section=section, index=index, field=field)
-    value = entry[field]
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if not _ISO_DATE.fullmatch(text):
-                raise ValueError(text)
-            value = dt.date.fromisoformat(text)
-        except ValueError:
-            raise _schedule_error(
-                f"{where}：{field} 不是 YYYY-MM-DD 格式的日期（{value}）",
-                section=section,
-                index=index,
-                field=field,
-            ) from None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise _schedule_error(
-            f"{where}：{field} 不是 YYYY-MM-DD 格式的日期（{value!r}）",
-            section=section,
-            index=index,
-            field=field,
-        )
-    if value.year != year:
-        raise _schedule_error(
-            f"{where}：{field} {value.isoformat()} 不在 {year} 年内",
-            section=section,
-            index=index,
-            field=field,
-        )
-    return value
-
-
-def _entry_name(entry: Mapping[str, Any], where: str, section: str, index: int) -> str:
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise _schedule_error(f"{where}：name 必须是非空文字", section=section, index=index, field="name")
-    return name.strip()
-
-
-def _entries(raw: Mapping[str, Any], section: str, keys: frozenset[str]) -> list[Mapping[str, Any]]:
-    items = raw.get(section)
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise _schedule_error(f"{section} 必须是列表", section=section)
-    checked: list[Mapping[str, Any]] = []
-    for position, item in enumerate(items, start=1):
-        where = f"{section} 第{position}项"
-        if not isinstance(item, dict):
-            raise _schedule_error(
-                f"{where}：应为包含 {'、'.join(sorted(keys))} 的映射", section=section, index=position
-            )
-        unknown = sorted(str(key) for key in item if key not in keys)
-        if unknown:
-            raise _schedule_error(
-                f"{where}：无法识别的字段 {'、'.join(unknown)}",
-                section=section,
-                index=position,
-                field=unknown[0],
-            )
-        checked.append(item)
-    return checked
-
-
-def parse_schedule(text: str) -> YearSchedule:
-    """Parse and validate one year's schedule file (YAML); see ``YearSchedule``.
-
-    Raises :class:`InvalidInput` (code ``WORKDAYS_SCHEDULE_INVALID``) naming the entry and field.
-    """
-    try:
-        raw = yaml.load(text, Loader=_ScheduleLoader)  # a SafeLoader subclass
-    except (yaml.YAMLError, ValueError) as exc:
-        raise _schedule_error(f"节假日安排文件不是合法的 YAML：{exc}") from None
-    if not isinstance(raw, dict):
-        raise _schedule_error("节假日安排文件的顶层应为包含 year、source、holidays、workdays 的映射")
-    unknown = sorted(str(key) for key in raw if key not in _TOP_KEYS)
-    if unknown:
-        raise _schedule_error(f"无法识别的字段 {'、'.join(unknown)}", field=unknown[0])
-
-    year = raw.get("year")
-    if isinstance(year, bool) or not isinstance(year, int) or not _MIN_YEAR <= year <= _MAX_YEAR:
-        raise _schedule_error("year 必须是四位数年份", field="year")
-    source = raw.get("source")
-    if not isinstance(source, str) or not source.strip():
-        raise _schedule_error("source 必须注明依据的通知名称", field="source")
-
-    holidays: list[HolidaySpan] = []
-    taken: dict[dt.date, int] = {}
-    for position, entry in enumerate(_entries(raw, "holidays", _HOLIDAY_KEYS), start=1):
-        where = f"holidays 第{position}项"
-        name = _entry_name(entry, where, "holidays", position)
-        start = _entry_date(entry, "start", where, year, "holidays", position)
-        end = _entry_date(entry, "end", where, year, "holidays", position)
-        if end < start:
-            raise _schedule_error(f"{where}：end 早于 start", section="holidays", index=position, field="end")
-        for ordinal in range(start.toordinal(), end.toordinal() + 1):
-            other = taken.get(dt.date.fromordinal(ordinal))
-            if other is not None:
-                raise _schedule_error(
-                    f"{where}：与 holidays 第{other}项日期重叠（{dt.date.fromordinal(ordinal).isoformat()}）",
-                    section="holidays",
-                    index=position,
-                    field="start",
-                )
-            taken[dt.date.fromordinal(ordinal)] = position
-        holidays.append(HolidaySpan(start, end, name))
-
-    workdays: list[MakeupWorkday] = []
-    seen: dict[dt.date, int] = {}
-    for position, entry in enumerate(_entries(raw, "workdays", _WORKDAY_KEYS), start=1):
-        where = f"workdays 第{position}项"
-        name = _entry_name(entry, where, "workdays", position)
-        day = _entry_date(entry, "date", where, year, "workdays", position)
-        if day in taken:
-            clash = taken[day]
-            clash_name = holidays[clash - 1].name
-            raise _schedule_error(
-                f"{where}：date {day.isoformat()} 同时列在 holidays 第{clash}项（{clash_name}）中",
-                section="workdays",
-                index=position,
-                field="date",
-            )
-        if day in seen:
-            raise _schedule_error(
-                f"{where}：date {day.isoformat()} 与 workdays 第{seen[day]}项重复",
-                section="workdays",
-                index=position,
-                field="date",
-            )
-        seen[day] = position
-        workdays.append(MakeupWorkday(day, name))
-
-    return YearSchedule(year=year, source=source.strip(), holidays=tuple(holidays), workdays=tuple(workdays))

@@ -1,5 +1,8 @@
 """``xinyong init``, ``xinyong demo`` and ``xinyong serve``: the database structure, the demo data and
-the web service. Unlike the other commands these create or upgrade the database themselves."""
+the web service. Unlike the other commands these create or upgrade the database themselves.
+
+``serve`` hands Uvicorn the app factory by name (``xinyong.app:create_app``), so the web stack (FastAPI
+and every router) is loaded only by the command that serves it, not by every ``xinyong`` command."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import schema
-from xinyong.app import create_app
 from xinyong.cli.common import actor, clock, fail, out
 from xinyong.config import get_settings
 from xinyong.db import make_engine, session_factory, transaction
@@ -23,6 +25,8 @@ from xinyong.security.roles import ROLE_ZH
 
 DEMO_SUBJECTS = 300
 DEMO_SEED = 20261122
+#: create_app() with no arguments: the settings from get_settings() and an engine on their database.
+APP_FACTORY = "xinyong.app:create_app"
 
 
 def init() -> None:
@@ -80,5 +84,6 @@ def serve(
                 out.print(summary.describe())
                 out.print(_demo_accounts(session))
     host, port = host or settings.host, port or settings.port
+    engine.dispose()  # the app opens its own engine on the same database
     out.print(f"xinyong 已启动：http://{host}:{port}/  （接口文档 http://{host}:{port}/docs）")
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")

@@ -7,7 +7,6 @@ import random
 import re
 
 import polars as pl
-from idsworld import BOUNDED, PY_WHITESPACE, REGIONS, make_ric, make_uscc, ric_oracle
 from stdnum import numdb
 from stdnum import util as stdnum_util
 from stdnum.cn import ric as stdnum_ric
@@ -15,6 +14,8 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from xinyong.kit import ids
 from xinyong.kit.ids.compaction import MAP_SCAN_RANGES, unicode_to_ascii_map
+
+from idsworld import BOUNDED, PY_WHITESPACE, REGIONS, make_ric, make_uscc, ric_oracle
 
 
 def _mutations(code: str, rng: random.Random, alphabet: str) -> str:

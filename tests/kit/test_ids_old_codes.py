@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from idsworld import make_ric, make_uscc, ric_oracle
 from stdnum.cn import uscc as stdnum_uscc
 
 from xinyong.kit import ids
+
+from idsworld import make_ric, make_uscc, ric_oracle
 
 # --- 组织机构代码 ---------------------------------------------------------------------------------------
 

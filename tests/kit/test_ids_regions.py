@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 import polars as pl
-from idsworld import REGIONS, make_ric, make_uscc, ric_oracle
 from typer.testing import CliRunner
 
 from xinyong.cli import app
 from xinyong.kit import ids, regions
+
+from idsworld import REGIONS, make_ric, make_uscc, ric_oracle
 
 HAINAN_USCC = "91460001MA5T1234X0"
 

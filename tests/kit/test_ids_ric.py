@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from idsworld import BOUNDED, REGIONS, make_ric, ric_case, ric_oracle
 from stdnum.cn import ric as stdnum_ric
 
 from xinyong.kit import ids
 from xinyong.kit.errors import InvalidInput
+
+from idsworld import BOUNDED, REGIONS, make_ric, ric_case, ric_oracle
 
 
 def test_known_rics_valid_with_parts() -> None:

@@ -7,11 +7,12 @@ import random
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from idsworld import make_uscc, uscc_oracle
 from stdnum.cn import uscc as stdnum_uscc
 
 from xinyong.kit import ids
 from xinyong.kit.errors import InvalidInput
+
+from idsworld import make_uscc, uscc_oracle
 
 
 def test_known_real_uscc_is_valid_with_parts() -> None:

@@ -151,7 +151,7 @@ def test_request_errors_are_explained_in_chinese(client: TestClient) -> None:
     assert body["code"] == "REQUEST_INVALID"
     assert {"field": "query.n", "message": "应为整数", "type": "int_parsing"} in body["details"]["errors"]
     missing = client.get("/api/v1/workdays/add", params={"n": 3}).json()
-    assert {"field": "query.start", "message": "缺少必填项", "type": "missing"} in missing["details"][
+    assert {"field": "query.start", "message": "缺少必填字段", "type": "missing"} in missing["details"][
         "errors"
     ]
     assert "Field required" not in str(missing) and "valid integer" not in str(body)

@@ -21,6 +21,7 @@ from xinyong.files.api import router as files_router
 from xinyong.ingest.api import router as ingest_router
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.errors import DomainError
+from xinyong.kit.pydantic_zh import message_zh
 from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
@@ -80,87 +81,10 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     415: ("UNSUPPORTED_MEDIA_TYPE", "不支持该请求内容类型"),
 }
 
-#: Pydantic's error types in Chinese ({...} filled from the error's context).
-VALIDATION_MESSAGES: dict[str, str] = {
-    "missing": "缺少必填项",
-    "string_type": "应为文本",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数，不能带小数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "decimal_parsing": "应为数字",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_inexact": "应为日期，不能带时间",
-    "datetime_type": "应为日期时间",
-    "datetime_parsing": "日期时间格式应为 ISO 8601（如 2026-03-16T10:00:00+08:00）",
-    "datetime_from_date_parsing": "日期时间格式应为 ISO 8601（如 2026-03-16T10:00:00+08:00）",
-    "enum": "应为以下之一：{expected}",
-    "literal_error": "应为以下之一：{expected}",
-    "greater_than": "应大于 {gt}",
-    "greater_than_equal": "不得小于 {ge}",
-    "less_than": "应小于 {lt}",
-    "less_than_equal": "不得大于 {le}",
-    "string_too_short": "至少 {min_length} 个字符",
-    "string_too_long": "最多 {max_length} 个字符",
-    "string_pattern_mismatch": "格式不符合要求",
-    "too_short": "至少 {min_length} 项",
-    "too_long": "最多 {max_length} 项",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "json_invalid": "JSON 格式错误",
-    "json_type": "应为 JSON",
-    "extra_forbidden": "不允许的字段",
-    "uuid_parsing": "应为 UUID",
-    "url_parsing": "应为网址",
-    "value_error": "取值不符合要求",
-}
 
-
-def validation_message(error: Any) -> str:
-    """One pydantic error in Chinese; an unknown type gets a generic message (never English)."""
-    template = VALIDATION_MESSAGES.get(str(error.get("type", "")), "取值不符合要求")
-    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
-    try:
-        return template.format(**context)
-    except (KeyError, IndexError):
-        return template.split("：")[0].split("{")[0].strip() or "取值不符合要求"
-
-
-def create_app(
-    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
-) -> FastAPI:
-    settings = settings or get_settings()
-    settings.check_production()
-    engine = engine or make_engine(settings.effective_database_url)
-    app = FastAPIOffline(
-        static_url=DOCS_ASSETS,
-        title="xinyong 公共信用信息平台 API",
-        version=__version__,
-        description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。",
-    )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = session_factory(engine)
-    app.state.clock = clock or SystemClock()
-    app.state.cipher = cipher_from_settings(settings)
-    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, 60.0)
-    app.state.login_limiter = RateLimiter(settings.login_rate_limit, 60.0)
-
-    @app.middleware("http")
-    async def _security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in security_headers(request.url.path, settings).items():
-            response.headers.setdefault(name, value)
-        return response
+def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    """The one error handler: DomainErrors (and Starlette's and pydantic's errors, turned into them) as
+    ``{code, message}`` JSON for the API, a page otherwise; anything unexpected as a 500 without details."""
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -194,13 +118,15 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems: list[dict[str, Any]] = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": validation_message(e), "type": e["type"]}
+            {"field": ".".join(str(p) for p in e["loc"]), "message": message_zh(e), "type": e["type"]}
             for e in exc.errors()
         ]
         err = DomainError("请求参数不符合要求，请按 details 中的说明修改", code="REQUEST_INVALID", status=422)
         err.details = {"errors": problems}
         return await _domain_error(request, err)
 
+
+def _install_health(app: FastAPI, engine: Engine) -> None:
     @app.get("/healthz", tags=["运维"], summary="存活检查")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -214,26 +140,58 @@ def create_app(
         except Exception:  # any database failure means not ready; the details go to the log only
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable", "reason": "数据库不可用"}, status_code=503)
-        head = schema.heads()
-        if current not in head:
-            return JSONResponse(
-                {
-                    "status": "migrate",
-                    "reason": "数据库结构不是最新版本，请运行 xinyong init",
-                    "current": current,
-                },
-                status_code=503,
-            )
+        if current not in schema.heads():
+            body = {
+                "status": "migrate",
+                "reason": "数据库结构不是最新版本，请运行 xinyong init",
+                "current": current,
+            }
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ready", "revision": current})
 
-    for router in (
-        subjects_router,
-        security_router,
-        files_router,
-        ingest_router,
-        catalog_router,
-        workdays_router,
-        portal_router,
-    ):
+
+ROUTERS = (
+    subjects_router,
+    security_router,
+    files_router,
+    ingest_router,
+    catalog_router,
+    workdays_router,
+    portal_router,
+)
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production()
+    engine = engine or make_engine(settings.effective_database_url)
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
+        title="xinyong 公共信用信息平台 API",
+        version=__version__,
+        description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.clock = clock or SystemClock()
+    app.state.cipher = cipher_from_settings(settings)
+    app.state.rate_limiter = RateLimiter(settings.public_rate_limit, 60.0)
+    app.state.login_limiter = RateLimiter(settings.login_rate_limit, 60.0)
+
+    @app.middleware("http")
+    async def _security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in security_headers(request.url.path, settings).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    _install_error_handlers(app, settings)
+    _install_health(app, engine)
+    for router in ROUTERS:
         app.include_router(router)
     return app

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import fastexcel
 import polars as pl
 
 from xinyong.ingest.validation import ROW, TOO_MANY_FIELDS, UNREADABLE, ItemContext, rows_frame
@@ -147,8 +148,6 @@ def read_header(path: Path, fmt: str) -> list[str] | None:
             except StopIteration:
                 return []
     if fmt == "xlsx":
-        import fastexcel
-
         sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0)
         return [str(c.name) for c in sheet.available_columns()]
     return None
@@ -260,8 +259,6 @@ def iter_chunks(
             yield from _csv_module_chunks(path, lay, skip=skip + read, chunk_rows=chunk_rows)
         return
     if fmt == "xlsx":
-        import fastexcel
-
         sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
         frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
         for start in range(0, frame.height, chunk_rows):

@@ -97,7 +97,7 @@ class CreditRecord(Base):
     #: Whether delay_workdays/late were counted on weekends only because a year in the span had neither
     #: chinese-calendar data nor a loaded schedule; recomputed when that year's schedule is loaded.
     timeliness_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
-    #: Publication window (records.service owns the rule).
+    #: Publication window (records.rules owns the rule).
     published: Mapped[bool] = mapped_column(default=False)
     publish_from: Mapped[dt.date | None]
     publish_min_end: Mapped[dt.date | None]
@@ -114,7 +114,7 @@ class CreditRecordVersion(Base):
 
     Records created by batch intake do not duplicate themselves here: while a record never changed,
     its row in credit_records *is* version 1. The first correction or revocation first copies that
-    version 1 here, then adds the new version (records.service.record_history reads both)."""
+    version 1 here, then adds the new version (records.history.record_history reads both)."""
 
     __tablename__ = "credit_record_versions"
     __table_args__ = (UniqueConstraint("record_id", "version"),)

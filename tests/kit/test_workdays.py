@@ -1,8 +1,8 @@
 """Working-day arithmetic: known holiday arrangements, schedules, overrides and the algebra.
 
 Nothing depends on today's date. Dates in years chinese_calendar covers are fixed; the years it
-does not cover are derived from its own data (:data:`LAST_COVERED`), so a newer release of the
-library moves the examples instead of breaking them.
+does not cover are derived from its own data (calendarworld: :data:`~calendarworld.Y` and the years
+before it), so a newer release of the library moves the examples instead of breaking them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calendarworld import BRIDGE, FIRST_COVERED, LAST_COVERED, Y
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.workdays import (
     SCHEDULE_INVALID,
@@ -38,38 +39,6 @@ from xinyong.kit.workdays import (
 
 D = dt.date
 
-
-def _library_years() -> tuple[int, int]:
-    """The first and last year the installed chinese_calendar has holiday data for."""
-    years = {day.year for day in chinese_calendar.holidays}
-    return min(years), max(years)
-
-
-FIRST_COVERED, LAST_COVERED = _library_years()
-
-
-def _laid_out_like(year: int, template: int) -> bool:
-    """Whether ``year`` has the same calendar as ``template`` (weekday of 1 January, leap or not)."""
-    same_start = D(year, 1, 1).weekday() == D(template, 1, 1).weekday()
-    return same_start and gregorian.isleap(year) == gregorian.isleap(template)
-
-
-def _example_year() -> int:
-    """The first year after the library's data laid out like 2027, followed by one laid out like 2028.
-
-    The worked examples below were written for 2027 (1 January a Friday) and 2028; in such a year
-    every weekday they mention is still right.
-    """
-    year = LAST_COVERED + 1
-    while not (_laid_out_like(year, 2027) and _laid_out_like(year + 1, 2028)):
-        year += 1
-    return year
-
-
-#: A year the library does not cover, laid out like 2027 (2027 itself while the library ends in 2026).
-Y = _example_year()
-#: Uncovered years between the library's data and :data:`Y` (none while Y follows it directly).
-BRIDGE = tuple(range(LAST_COVERED + 1, Y))
 
 SCHEDULE = f"""\
 year: {Y}

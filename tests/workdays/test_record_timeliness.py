@@ -1,6 +1,6 @@
 """Provisional timeliness of credit records (双公示 within 7 working days) in a year chinese-calendar does
-not cover (2027): stored with the flag on both paths (single record and batch intake), and recomputed,
-audited, when that year's schedule is loaded."""
+not cover (calendarworld's Y, laid out like 2027): stored with the flag on both paths (single record and
+batch intake), and recomputed, audited, when that year's schedule is loaded."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from calendarworld import BRIDGE_SCHEDULES, Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.ingest.corrections import correct_record
@@ -25,18 +26,18 @@ from xinyong.subjects.service import register_organisation
 from xinyong.workdays import service
 
 DEPT = "320902-SCJG"
-#: 2027-04-28 (Wed) to 2027-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the
-#: 2027 schedule's 劳动节 (May 1-5) 5 working days, so on time.
-DECIDED = "2027-04-28"
-RECEIVED = dt.date(2027, 5, 10)
+#: Y-04-28 (Wed) to Y-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the
+#: Y schedule's 劳动节 (May 1-5) 5 working days, so on time.
+DECIDED = f"{Y}-04-28"
+RECEIVED = dt.date(Y, 5, 10)
 
-SCHEDULE_2027 = """\
-year: 2027
-source: "国务院办公厅关于2027年部分节假日安排的通知（测试）"
+SCHEDULE_Y = f"""\
+year: {Y}
+source: "国务院办公厅关于{Y}年部分节假日安排的通知（测试）"
 holidays:
-  - {name: 劳动节, start: 2027-05-01, end: 2027-05-05}
+  - {{name: 劳动节, start: {Y}-05-01, end: {Y}-05-05}}
 workdays:
-  - {name: 劳动节调休, date: 2027-04-25}
+  - {{name: 劳动节调休, date: {Y}-04-25}}
 """
 
 
@@ -54,7 +55,7 @@ def penalty(key: str, decided: str = DECIDED) -> dict[str, Any]:
         "subject_name": "盐城恒通建设工程有限公司",
         "subject_id": COMPANY,
         "source_record_id": key,
-        "decision_no": f"亭市监罚〔2027〕{key}号",
+        "decision_no": f"亭市监罚〔{Y}〕{key}号",
         "decision_date": decided,
         "penalty_kind": "罚款(较大数额)",
         "violation": "未按规定公示年度报告",
@@ -69,7 +70,7 @@ def penalty(key: str, decided: str = DECIDED) -> dict[str, Any]:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(dt.datetime(2027, 5, 10, 10, 0))
+    return FixedClock(dt.datetime(Y, 5, 10, 10, 0))
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ def test_single_record_is_provisional_then_recomputed(
         cipher=None,
         received_on=RECEIVED,
     )
-    # a 2026 record is not provisional and is not touched by loading 2027
+    # a 2026 record is not provisional and is not touched by loading Y
     settled = submit_record(
         session,
         penalty("T-2", decided="2026-09-28"),
@@ -129,7 +130,7 @@ def test_single_record_is_provisional_then_recomputed(
     assert _verdict(record) == (8, True, True)  # weekends only
     assert _verdict(settled) == (6, False, False)  # 2026-10-01..07 off, Oct 10 a make-up workday
 
-    loaded = load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    loaded = load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
 
     assert loaded.recomputed_records == 1
     session.refresh(record)
@@ -142,15 +143,19 @@ def test_single_record_is_provisional_then_recomputed(
         )
     )
     assert entry is not None and entry.subject_id == company.id
-    assert entry.detail == {"year": 2027, "delay_workdays": 5, "late": False, "provisional": False}
+    assert entry.detail == {"year": Y, "delay_workdays": 5, "late": False, "provisional": False}
 
 
 def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
     session: Session, clock: FixedClock, cipher: PersonalDataCipher, world: tuple[Department, Subject]
 ) -> None:
+    # B-2 crosses from Y-1 into Y: the years before Y are known first (by the library or, when it ends
+    # earlier, by empty schedules), so only Y keeps it provisional
+    for bridge in BRIDGE_SCHEDULES:
+        load_schedule(session, bridge, actor="office", clock=clock)
     outcome = submit_records(
         session,
-        [penalty("B-1"), penalty("B-2", decided="2026-12-30")],
+        [penalty("B-1"), penalty("B-2", decided=f"{Y - 1}-12-30")],
         item_code="CF-001",
         dept_code=DEPT,
         actor="dept-user",
@@ -160,17 +165,18 @@ def test_batch_intake_stores_the_flag_and_loading_recomputes_it(
     assert outcome.accepted == 2
     rows = {r.source_record_id: r for r in session.scalars(select(CreditRecord))}
     assert _verdict(rows["B-1"]) == (8, True, True)
-    # decided in 2026 but received in 2027: the 2027 part is counted on weekends only
+    # decided in Y-1 but received in Y: the Y part is counted on weekends only
     assert rows["B-2"].timeliness_provisional and rows["B-2"].late
 
-    loaded = load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    loaded = load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
 
     assert loaded.recomputed_records == 2
     for row in rows.values():
         session.refresh(row)
     assert _verdict(rows["B-1"]) == (5, False, False)
     assert not rows["B-2"].timeliness_provisional
-    assert rows["B-2"].delay_workdays == 91  # 93 weekdays, less May 3-5, plus the Apr 25 make-up day
+    # 93 working days (Y-1-12-31, a Thursday, and 92 weekdays of Y to 05-10), less May 3-5, plus Apr 25
+    assert rows["B-2"].delay_workdays == 91
 
 
 def test_a_replaced_schedule_recomputes_what_the_earlier_one_settled(
@@ -188,24 +194,24 @@ def test_a_replaced_schedule_recomputes_what_the_earlier_one_settled(
         received_on=RECEIVED,
     )
     deadline = service.set_deadline(
-        session, owner_type="objection", owner_id="9", kind="answer", start=dt.date(2027, 4, 28), workdays=5
+        session, owner_type="objection", owner_id="9", kind="answer", start=dt.date(Y, 4, 28), workdays=5
     )
-    load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
     session.refresh(record)
     session.refresh(deadline)
     assert _verdict(record) == (5, False, False)
-    assert (deadline.due_date, deadline.provisional) == (dt.date(2027, 5, 10), False)
+    assert (deadline.due_date, deadline.provisional) == (dt.date(Y, 5, 10), False)
 
     # the office corrects the notice: 劳动节 is only May 1-3 (Sat-Mon)
     corrected = load_schedule(
-        session, SCHEDULE_2027.replace("end: 2027-05-05", "end: 2027-05-03"), actor="office", clock=clock
+        session, SCHEDULE_Y.replace(f"end: {Y}-05-05", f"end: {Y}-05-03"), actor="office", clock=clock
     )
 
     assert corrected.replaced and corrected.recomputed_records == 1 and corrected.recomputed == 1
     session.refresh(record)
     session.refresh(deadline)
     assert _verdict(record) == (7, False, False)  # Apr 29, 30, May 4-7, 10
-    assert deadline.due_date == dt.date(2027, 5, 6)
+    assert deadline.due_date == dt.date(Y, 5, 6)
 
 
 def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
@@ -225,7 +231,7 @@ def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
         received_on=dt.date(2026, 12, 31),
     )
     assert _verdict(record) == (1, False, False)
-    record.received_on = RECEIVED  # as if received in 2027, then its decision date corrected into 2027
+    record.received_on = RECEIVED  # as if received in Y, then its decision date corrected into Y
     corrected = correct_record(
         session,
         record.id,
@@ -236,6 +242,6 @@ def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
         dept_id=dept.id,
     )
     assert _verdict(corrected) == (8, True, True)
-    load_schedule(session, SCHEDULE_2027, actor="office", clock=clock)
+    load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
     session.refresh(corrected)
     assert _verdict(corrected) == (5, False, False)

@@ -1,5 +1,5 @@
 """`xinyong workdays load FILE` loads a year's schedule with everything it changes: the provisional
-deadlines and the timeliness of the credit records received in that year (records.schedules)."""
+deadlines and the timeliness of the credit records whose span touches that year (records.schedules)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from calendarworld import Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.db import session_factory, transaction
@@ -25,15 +26,16 @@ from xinyong.subjects.service import register_organisation
 from conftest import Database
 
 DEPT = "320902-SCJG"
-#: 2027-04-28 (Wed) to 2027-05-10 (Mon): 8 weekdays, late while 2027 has no schedule (limit 7); with
-#: the schedule's 劳动节 (May 1-5) and its Apr 25 make-up day, 5 working days and on time.
-SCHEDULE_2027 = """\
-year: 2027
-source: "国务院办公厅关于2027年部分节假日安排的通知（测试）"
+#: Y-04-28 (Wed) to Y-05-10 (Mon), in a year chinese_calendar does not cover (calendarworld): 8 weekdays,
+#: late while Y has no schedule (limit 7); with the schedule's 劳动节 (May 1-5) and its Apr 25 make-up
+#: day, 5 working days and on time.
+SCHEDULE_Y = f"""\
+year: {Y}
+source: "国务院办公厅关于{Y}年部分节假日安排的通知（测试）"
 holidays:
-  - {name: 劳动节, start: 2027-05-01, end: 2027-05-05}
+  - {{name: 劳动节, start: {Y}-05-01, end: {Y}-05-05}}
 workdays:
-  - {name: 劳动节调休, date: 2027-04-25}
+  - {{name: 劳动节调休, date: {Y}-04-25}}
 """
 
 
@@ -47,7 +49,7 @@ AUTHORITY = _uscc("MB100009", "11")
 
 
 def _store_a_provisional_record(db: Database) -> int:
-    clock = FixedClock(dt.datetime(2027, 5, 10, 10, 0))
+    clock = FixedClock(dt.datetime(Y, 5, 10, 10, 0))
     with transaction(session_factory(db.engine)) as session:
         catalog = default_catalog_path()
         import_catalog(session, catalog.read_text(encoding="utf-8"), actor="test", source=catalog.name)
@@ -63,8 +65,8 @@ def _store_a_provisional_record(db: Database) -> int:
             "subject_name": name,
             "subject_id": COMPANY,
             "source_record_id": "W-1",
-            "decision_no": "亭市监罚〔2027〕W-1号",
-            "decision_date": "2027-04-28",
+            "decision_no": f"亭市监罚〔{Y}〕W-1号",
+            "decision_date": f"{Y}-04-28",
             "penalty_kind": "罚款(较大数额)",
             "violation": "未按规定公示年度报告",
             "violation_facts": "经查，当事人未按规定公示年度报告",
@@ -76,7 +78,7 @@ def _store_a_provisional_record(db: Database) -> int:
         }
         record = submit_record(
             session, data, item_code="CF-001", dept_code=DEPT, actor="test", clock=clock, cipher=None,
-            received_on=dt.date(2027, 5, 10),
+            received_on=dt.date(Y, 5, 10),
         )  # fmt: skip
         assert (record.late, record.timeliness_provisional) == (True, True)
         return record.id
@@ -84,8 +86,8 @@ def _store_a_provisional_record(db: Database) -> int:
 
 def test_workdays_load_recomputes_the_timeliness_of_records(fresh_database: Database, tmp_path: Path) -> None:
     record_id = _store_a_provisional_record(fresh_database)
-    schedule = tmp_path / "2027.yaml"
-    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+    schedule = tmp_path / f"{Y}.yaml"
+    schedule.write_text(SCHEDULE_Y, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
     env["XINYONG_DATABASE_URL"] = fresh_database.url
     loaded = subprocess.run(
@@ -96,7 +98,7 @@ def test_workdays_load_recomputes_the_timeliness_of_records(fresh_database: Data
         timeout=120,
     )
     assert loaded.returncode == 0, loaded.stderr
-    assert "已载入 2027 年安排" in loaded.stdout and "重算信用记录及时性 1 条" in loaded.stdout
+    assert f"已载入 {Y} 年安排" in loaded.stdout and "重算信用记录及时性 1 条" in loaded.stdout
     with fresh_database.engine.connect() as conn:
         row = conn.execute(
             select(CreditRecord.delay_workdays, CreditRecord.late, CreditRecord.timeliness_provisional).where(

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,7 @@ from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.config import Settings
 from xinyong.kit import ids
+from xinyong.web import get_session
 
 from conftest import Database
 
@@ -155,3 +158,39 @@ def test_request_errors_are_explained_in_chinese(client: TestClient) -> None:
         "errors"
     ]
     assert "Field required" not in str(missing) and "valid integer" not in str(body)
+
+
+class _CommitFails(Session):
+    """A session whose commit fails, as on a full disk or a lost connection."""
+
+    def commit(self) -> None:
+        raise RuntimeError("commit failed")
+
+
+def test_a_failed_commit_is_never_answered_as_a_success(database: Database) -> None:
+    """The request's transaction commits before the response is sent (get_session in the route's own
+    scope): a commit that fails gives a 500, not a success for data that was never stored."""
+    app = create_app(Settings(database_url=database.url), engine=database.engine)
+    app.state.sessions = sessionmaker(bind=database.engine, class_=_CommitFails, expire_on_commit=False)
+    client = TestClient(app, raise_server_exceptions=False)
+    answer = client.get("/api/v1/workdays/add", params={"start": "2025-09-22", "n": 7})
+    assert answer.status_code == 500 and answer.json()["code"] == "INTERNAL"
+
+
+def _session_scopes(dependant: Dependant) -> Iterator[str | None]:
+    for dep in dependant.dependencies:
+        if dep.call is get_session:
+            yield dep.scope
+        yield from _session_scopes(dep)
+
+
+def test_every_route_commits_before_it_answers(client: TestClient) -> None:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    scopes: set[tuple[str, str | None]] = set()
+    for context in routing.iter_route_contexts(app.routes):
+        dependant = getattr(context, "dependant", None)
+        if dependant is not None:
+            scopes |= {(str(context.path), s) for s in _session_scopes(dependant)}
+    assert len({path for path, _scope in scopes}) > 20, "the routes that use the request's session"
+    assert {s for _path, s in scopes} == {"function"}, sorted(p for p, s in scopes if s != "function")

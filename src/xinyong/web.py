@@ -33,7 +33,11 @@ def get_cipher(request: Request) -> PersonalDataCipher:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed once when the route returns, rolled back on error."""
+    """One transaction per request: committed once when the route returns, rolled back on error.
+
+    Routes depend on it with ``Depends(get_session, scope="function")``, so the commit runs before the
+    response is sent: a commit that fails answers 500, never a success for data that was not stored
+    (with FastAPI's default scope the commit would run after the response had gone out)."""
     factory: sessionmaker[Session] = request.app.state.sessions
     session = factory()
     try:

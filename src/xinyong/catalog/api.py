@@ -34,7 +34,7 @@ class CatalogOut(BaseModel):
 
 
 @router.get("", dependencies=[Depends(authorize(Scope.public_read))], summary="当前版本的公共信用信息目录")
-def current_catalog(session: Session = Depends(get_session)) -> CatalogOut:
+def current_catalog(session: Session = Depends(get_session, scope="function")) -> CatalogOut:
     version = service.current_version(session)
     return CatalogOut(
         version=version.version,

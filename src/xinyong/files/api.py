@@ -42,7 +42,7 @@ def staff_file(
     purpose: str | None = Query(None, description=PURPOSE_HELP),
     legal_basis: str | None = Query(None, max_length=500, description="查询依据（法律法规或文件）"),
     principal: Principal = Depends(authorize(Scope.subjects_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
@@ -60,7 +60,7 @@ def read_record(
     purpose: str | None = Query(None, description=PURPOSE_HELP),
     legal_basis: str | None = Query(None, max_length=500),
     principal: Principal = Depends(authorize(Scope.records_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
@@ -72,7 +72,7 @@ def read_record(
 def public_file(
     subject_id: int,
     _: Principal = Depends(authorize(Scope.public_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
@@ -82,7 +82,7 @@ def public_file(
 @router.get("/me/file", tags=ACCOUNT_TAGS, summary="本主体的完整信用档案（本人查询，登记在查询日志中）")
 def my_file(
     principal: Principal = Depends(authorize(Scope.self_file)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
@@ -97,7 +97,7 @@ def my_file(
 def agency_file(
     subject_id: int,
     principal: Principal = Depends(authorize(Scope.agency_query)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:

@@ -47,7 +47,7 @@ def upload_batch(
     file: UploadFile = File(..., description="数据文件：.csv / .xlsx / .jsonl"),
     item: str = Form(..., description="目录信息事项代码，如 CF-001"),
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
@@ -103,7 +103,7 @@ class RecordsBatchIn(BaseModel):
 def records_batch(
     body: RecordsBatchIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> BatchOutcome:
@@ -124,7 +124,7 @@ def my_batches(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[BatchSummary]:
     dept = access.own_department(session, principal)
     return reports.list_batches(session, dept.id, limit=limit, offset=offset)
@@ -134,7 +134,7 @@ def my_batches(
 def batch_detail(
     batch_id: int,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> BatchOutcome:
     return reports.batch_outcome(session, access.own_batch(session, principal, batch_id).id)
 
@@ -151,7 +151,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 def batch_errors_csv(
     batch_id: int,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     batch = access.own_batch(session, principal, batch_id)
     return _download(
@@ -163,7 +163,7 @@ def batch_errors_csv(
 def batch_errors_xlsx(
     batch_id: int,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     batch = access.own_batch(session, principal, batch_id)
     return _download(
@@ -179,7 +179,7 @@ def batch_errors_xlsx(
 def batch_rejected(
     batch_id: int,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[RejectedRowOut]:
     return reports.rejected_rows(session, access.own_batch(session, principal, batch_id).id)
 
@@ -188,7 +188,7 @@ def batch_rejected(
 def batch_rejected_csv(
     batch_id: int,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     batch = access.own_batch(session, principal, batch_id)
     return _download(
@@ -209,7 +209,7 @@ def resubmit(
     batch_id: int,
     body: ResubmitIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> BatchOutcome:
@@ -241,7 +241,7 @@ def correct(
     record_id: int,
     body: CorrectionIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
@@ -268,7 +268,7 @@ def revoke(
     record_id: int,
     body: RevocationIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> RecordOut:
@@ -284,7 +284,7 @@ def timeliness(
     month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="月份，如 2025-10"),
     dept: str | None = Query(None, description="部门代码；不填为本账户数据范围内的全部部门"),
     principal: Principal = Depends(authorize(Scope.oversight_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> TimelinessReport:
     if dept is not None:
         access.overseen_department(session, principal, dept)
@@ -302,7 +302,7 @@ def late(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(authorize(Scope.oversight_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[LateRecord]:
     target = access.overseen_department(session, principal, dept)
     return oversight.late_records(session, target.id, month=month, limit=limit, offset=offset)

@@ -175,7 +175,7 @@ def seal_frame(
 
 def unseal_values(data: Mapping[str, Any], cipher: PersonalDataCipher | None) -> dict[str, Any]:
     """``data`` with every ``enc:`` value decrypted (for comparing stored data with new values, or for
-    resubmission; never for display: readers mask, see ``subjects.files.masked_data``). Without a
+    resubmission; never for display: readers mask, see ``files.service.masked_data``). Without a
     cipher, sealed values are left as they are."""
     if cipher is None:
         return dict(data)

@@ -51,7 +51,7 @@ def _page(
 def home(
     request: Request,
     principal: Principal = Depends(authorize(Scope.public_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
 ) -> HTMLResponse:
     page = home_page(session)
@@ -89,7 +89,7 @@ def login_submit(
     password: str = Form(..., max_length=200),
     csrf_token: str = Form(""),
     principal: Principal = Depends(authorize(Scope.public_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
     clock: Clock = Depends(get_clock),
 ) -> Response:
@@ -122,7 +122,7 @@ def login_submit(
 @router.post("/logout", response_model=None)
 def logout(
     principal: Principal = Depends(authorize(Scope.account_self)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """End every web session of this account (the cookie alone is not trusted to be deleted)."""
@@ -137,7 +137,7 @@ def logout(
 def my_page(
     request: Request,
     principal: Principal = Depends(authorize(Scope.account_self)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
     clock: Clock = Depends(get_clock),
 ) -> HTMLResponse:

@@ -23,7 +23,8 @@ router = APIRouter(prefix="/api/v1", tags=["账户与查询登记"])
 
 @router.get("/me", summary="当前账户：角色、权限与数据范围")
 def me(
-    principal: Principal = Depends(authorize(Scope.account_self)), session: Session = Depends(get_session)
+    principal: Principal = Depends(authorize(Scope.account_self)),
+    session: Session = Depends(get_session, scope="function"),
 ) -> MeOut:
     return service.account(session, principal)
 
@@ -31,7 +32,7 @@ def me(
 @router.get("/me/query-log", summary="哪些部门、机构因何查询过本主体的信用档案")
 def my_query_log(
     principal: Principal = Depends(authorize(Scope.self_file)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> QueryLogPage:
@@ -41,7 +42,7 @@ def my_query_log(
 @router.get("/audit/query-log", summary="查询使用登记检索（审计员）")
 def search_query_log(
     principal: Principal = Depends(authorize(Scope.querylog_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     subject_id: int | None = None,
     username: str | None = None,
     department_id: int | None = None,
@@ -59,7 +60,7 @@ def search_query_log(
 @router.get("/me/authorisations", summary="本主体给予信用服务机构的查询授权")
 def my_authorisations(
     principal: Principal = Depends(authorize(Scope.self_file)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> list[AuthorisationOut]:
     return service.own_authorisations(session, principal, today=clock.today())
@@ -69,7 +70,7 @@ def my_authorisations(
 def grant_authorisation(
     body: AuthorisationIn,
     principal: Principal = Depends(authorize(Scope.self_file)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     settings: Settings = Depends(get_settings_dep),
 ) -> AuthorisationOut:
@@ -80,7 +81,7 @@ def grant_authorisation(
 def revoke_authorisation(
     authorisation_id: int,
     principal: Principal = Depends(authorize(Scope.self_file)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> AuthorisationOut:
     return service.revoke_authorisation(session, principal, authorisation_id, clock=clock)

@@ -261,7 +261,7 @@ def authorize(scope: Scope) -> Callable[..., Principal]:
     def dependency(
         request: Request,
         form_token: str = Depends(form_csrf),
-        session: Session = Depends(get_session),
+        session: Session = Depends(get_session, scope="function"),
         settings: Settings = Depends(get_settings_dep),
         clock: Clock = Depends(get_clock),
     ) -> Principal:

@@ -91,7 +91,7 @@ def public_search(
         "组织机构代码（可带连字符）",
     ),
     _: Principal = Depends(authorize(Scope.public_read)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> PublicSearchOut:
     verdict = ids.classify(q)
     if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS:

@@ -27,7 +27,9 @@ class WorkdayAddOut(BaseModel):
     "/add", dependencies=[Depends(authorize(Scope.public_read))], summary="某日之后第 N 个工作日（不含当日）"
 )
 def add(
-    start: dt.date, n: int = Query(..., ge=-3650, le=3650), session: Session = Depends(get_session)
+    start: dt.date,
+    n: int = Query(..., ge=-3650, le=3650),
+    session: Session = Depends(get_session, scope="function"),
 ) -> WorkdayAddOut:
     result = calendar(session).add_workdays(start, n)
     return WorkdayAddOut(start=start, workdays=n, date=result.date, provisional=result.provisional)

@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from stdnum.cn import ric as std_ric
 from stdnum.cn import uscc as std_uscc
 from typer.testing import CliRunner
 
+from calendarworld import BRIDGE_SCHEDULES, Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.cli import app
 from xinyong.db import make_engine
 from xinyong.kit import ids
+from xinyong.records.schedules import load_schedule
 
 from conftest import Database
 
@@ -72,7 +75,8 @@ def test_check_id_decodes_the_parts_of_a_uscc() -> None:
         ("2025-09-26", "5", "2025-10-10"),
         ("2026-02-13", "1", "2026-02-14"),  # Saturday make-up workday before the Spring Festival
         ("2026-02-13", "2", "2026-02-24"),  # 2026-02-15..23 off
-        ("2026-12-30", "3", "2027-01-04 provisional"),  # 2027: no schedule yet
+        # calendarworld's Y (laid out like 2027): no schedule yet; Y-1 ends on a Thursday
+        (f"{Y - 1}-12-30", "3", f"{Y}-01-04 provisional"),
     ],
 )
 def test_workdays_add(fresh_database: Database, start: str, n: str, expected: str) -> None:
@@ -82,14 +86,19 @@ def test_workdays_add(fresh_database: Database, start: str, n: str, expected: st
 
 
 def test_workdays_load_removes_the_provisional_flag(fresh_database: Database, tmp_path: Path) -> None:
-    schedule = tmp_path / "2027.yaml"
+    # the years between the library's data and Y, if any, are loaded empty first, through the service
+    # the command calls (one subprocess per year would be slow): then only Y is provisional
+    with Session(fresh_database.engine) as session, session.begin():
+        for bridge in BRIDGE_SCHEDULES:
+            load_schedule(session, bridge, actor="test")
+    schedule = tmp_path / f"{Y}.yaml"
     schedule.write_text(
-        'year: 2027\nsource: "演示通知"\nholidays:\n  - {name: 元旦, start: 2027-01-01, end: 2027-01-03}\n',
+        f'year: {Y}\nsource: "演示通知"\nholidays:\n  - {{name: 元旦, start: {Y}-01-01, end: {Y}-01-03}}\n',
         encoding="utf-8",
     )
     loaded = run(fresh_database, "workdays", "load", str(schedule))
     assert loaded.returncode == 0, loaded.stderr
-    assert run(fresh_database, "workdays", "add", "2026-12-30", "3").stdout.strip() == "2027-01-05"
+    assert run(fresh_database, "workdays", "add", f"{Y - 1}-12-30", "3").stdout.strip() == f"{Y}-01-05"
 
 
 def test_catalog_commands_and_audit_verify(fresh_database: Database, tmp_path: Path) -> None:

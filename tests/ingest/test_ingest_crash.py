@@ -30,7 +30,7 @@ def _cli(db: Database, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
     env.update(XINYONG_DATABASE_URL=db.url, XINYONG_DATA_DIR=str(tmp_path / "data"))
     return subprocess.Popen(
-        [sys.executable, "-m", "xinyong.ingest", *args],
+        [sys.executable, "-m", "xinyong", "ingest", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -8,13 +8,12 @@ import sys
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from xinyong.cli.common import actor, clock, fail, out, sessions
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.db import transaction
 from xinyong.kit.errors import DomainError
-from xinyong.models import ApiToken, User
+from xinyong.security import repository
 from xinyong.security.accounts import create_user, issue_token, revoke_token, set_active
 from xinyong.security.roles import Role, Scope
 from xinyong.subjects.service import resolve
@@ -132,10 +131,7 @@ def tokens_revoke(token_id: int) -> None:
 def tokens_list(username: Annotated[str | None, typer.Argument()] = None) -> None:
     """列出令牌（只显示前缀）。"""
     with transaction(sessions()) as session:
-        stmt = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
-        if username:
-            stmt = stmt.where(User.username == username)
-        for token, owner in session.execute(stmt):
+        for token, owner in repository.tokens_with_owners(session, username):
             state = "已吊销" if token.revoked_at else f"有效期至 {token.expires_at:%Y-%m-%d}"
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "从未使用"
             out.print(f"{token.id}\t{owner}\t{token.prefix}…\t{token.name}\t{state}\t最近使用：{used}")

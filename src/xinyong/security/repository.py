@@ -167,3 +167,11 @@ def department_names(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(Department.id, Department.name).where(Department.id.in_(ids)))
     return {dept_id: name for dept_id, name in rows}
+
+
+def tokens_with_owners(session: Session, username: str | None = None) -> list[tuple[ApiToken, str]]:
+    """API tokens with their owner's user name, oldest first (of one user when ``username`` is given)."""
+    stmt = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+    if username:
+        stmt = stmt.where(User.username == username)
+    return [(token, owner) for token, owner in session.execute(stmt)]

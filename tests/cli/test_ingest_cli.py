@@ -26,7 +26,7 @@ def _ingest(db: Database, tmp_path: Path, *args: str) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
     env.update(XINYONG_DATABASE_URL=db.url, XINYONG_DATA_DIR=str(tmp_path / "data"))
     return subprocess.run(
-        [sys.executable, "-m", "xinyong.ingest", *args, "--quiet"],
+        [sys.executable, "-m", "xinyong", "ingest", *args, "--quiet"],
         env=env,
         capture_output=True,
         text=True,

@@ -15,13 +15,13 @@ from stdnum.cn import ric as std_ric
 from stdnum.cn import uscc as std_uscc
 from typer.testing import CliRunner
 
-from calendarworld import BRIDGE_SCHEDULES, Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.cli import app
 from xinyong.db import make_engine
 from xinyong.kit import ids
 from xinyong.records.schedules import load_schedule
 
+from calendarworld import BRIDGE_SCHEDULES, Y
 from conftest import Database
 
 

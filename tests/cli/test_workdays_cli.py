@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from calendarworld import Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.db import session_factory, transaction
@@ -23,6 +22,7 @@ from xinyong.models import CreditRecord
 from xinyong.models.subjects import SubjectKind
 from xinyong.subjects.service import register_organisation
 
+from calendarworld import Y
 from conftest import Database
 
 DEPT = "320902-SCJG"

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from calendarworld import BRIDGE_SCHEDULES, Y
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.ingest.corrections import correct_record
@@ -24,6 +23,8 @@ from xinyong.models.subjects import SubjectKind
 from xinyong.records.schedules import load_schedule
 from xinyong.subjects.service import register_organisation
 from xinyong.workdays import service
+
+from calendarworld import BRIDGE_SCHEDULES, Y
 
 DEPT = "320902-SCJG"
 #: Y-04-28 (Wed) to Y-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from calendarworld import Y
 from xinyong.audit import service as audit
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import AuditEntry
 from xinyong.workdays import service
+
+from calendarworld import Y
 
 #: A schedule for Y, a year chinese_calendar does not cover (laid out like 2027: 02-01 a Monday).
 SCHEDULE_Y = f"""\

@@ -221,3 +221,15 @@ def test_empty_database_is_refused_too(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 2 and "数据库尚未初始化" in result.stderr
+
+
+def test_help_and_a_wrong_option_answer_without_a_traceback() -> None:
+    """`xinyong --help` lists the commands, and a mistyped option gets a usage message, not a crash (Typer
+    releases that do not fit the installed Click fail exactly here)."""
+    runner = CliRunner()
+    shown = runner.invoke(app, ["--help"])
+    assert shown.exit_code == 0, shown.output
+    assert all(name in shown.output for name in ("ingest", "check-id", "workdays", "catalog"))
+    wrong = runner.invoke(app, ["check-id", "--no-such-option"])
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output
+    assert "--no-such-option" in wrong.output

@@ -119,7 +119,7 @@ def timeliness_counts(
     )
     if dept_id is not None:
         stmt = stmt.where(CreditRecord.source_dept_id == dept_id)
-    return session.execute(stmt).tuples().all()
+    return [(dept, late, delay, count) for dept, late, delay, count in session.execute(stmt)]
 
 
 def double_publicity_sources(session: Session, before: dt.date) -> list[Department]:
@@ -151,10 +151,7 @@ def late_records(
     )
     if between is not None:
         stmt = stmt.where(CreditRecord.received_on >= between[0], CreditRecord.received_on < between[1])
-    return (
-        session.execute(
-            stmt.order_by(CreditRecord.received_on.desc(), CreditRecord.id).limit(limit).offset(offset)
-        )
-        .tuples()
-        .all()
+    rows = session.execute(
+        stmt.order_by(CreditRecord.received_on.desc(), CreditRecord.id).limit(limit).offset(offset)
     )
+    return [(record, item) for record, item in rows]

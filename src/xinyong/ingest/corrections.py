@@ -15,7 +15,7 @@ from xinyong.ingest.validation import validate_record_data
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, InvalidInput
-from xinyong.models import CatalogItemRow, CreditRecord, CreditRecordVersion, Subject
+from xinyong.models import CatalogItemRow, CreditRecord, Subject
 from xinyong.models.records import RecordStatus, Severity
 from xinyong.models.subjects import SubjectKind
 from xinyong.records import history
@@ -105,18 +105,7 @@ def correct_record(
     record.subject_id = subject.id
     record.severity_reason = override_reason if severity_override is not None else None
     record.updated_at = clock.now()
-    session.add(
-        CreditRecordVersion(
-            record_id=record.id,
-            version=record.version,
-            change="corrected",
-            reason=reason.strip(),
-            status=record.status,
-            data=stored,
-            changed_at=clock.now(),
-            changed_by=actor,
-        )
-    )
+    history.add_version(session, record, change="corrected", reason=reason, actor=actor, clock=clock)
     session.flush()
     audit.record(
         session,

@@ -58,6 +58,24 @@ def ensure_first_version(session: Session, record: CreditRecord) -> None:
         session.flush()
 
 
+def add_version(
+    session: Session, record: CreditRecord, *, change: str, reason: str, actor: str, clock: Clock
+) -> None:
+    """Keep the record's current state (its version number already moved on) as a version row."""
+    session.add(
+        CreditRecordVersion(
+            record_id=record.id,
+            version=record.version,
+            change=change,
+            reason=reason.strip(),
+            status=record.status,
+            data=record.data,
+            changed_at=clock.now(),
+            changed_by=actor,
+        )
+    )
+
+
 def record_history(session: Session, record_id: int) -> list[VersionView]:
     """Every version of a record, oldest first (version 1 is the record itself while it never changed)."""
     record = get_record(session, record_id)
@@ -165,18 +183,7 @@ def revoke_record(
     record.status = RecordStatus.revoked
     record.published = False
     record.updated_at = clock.now()
-    session.add(
-        CreditRecordVersion(
-            record_id=record.id,
-            version=record.version,
-            change="revoked",
-            reason=reason.strip(),
-            status=RecordStatus.revoked,
-            data=record.data,
-            changed_at=clock.now(),
-            changed_by=actor,
-        )
-    )
+    add_version(session, record, change="revoked", reason=reason, actor=actor, clock=clock)
     session.flush()
     ended = on_record_withdrawn(
         session,

@@ -53,9 +53,10 @@ def test_each_severity_has_its_window(
 
 
 def test_licence_window_ends_with_its_validity() -> None:
+    """Valid until 2027-01-01 inclusive: the first day no longer shown is 2027-01-02."""
     data = {"decision_date": "2025-09-26", "valid_until": "2027-01-01"}
     window = publication_window(LICENCE, data, severity_of(LICENCE, data))
-    assert (window.publish, window.start, window.max_end) == (True, dt.date(2025, 9, 26), dt.date(2027, 1, 1))
+    assert (window.publish, window.start, window.max_end) == (True, dt.date(2025, 9, 26), dt.date(2027, 1, 2))
 
 
 def test_override_needs_a_reason() -> None:

@@ -56,6 +56,9 @@ class CatalogItem(BaseModel):
     publication_rule: PublicationRule
     fields: list[FieldSpec] = Field(min_length=1)
     description: str | None = None
+    #: 未成年人不纳入失信名单 (seed 004 §三(一)): a record naming a person under 18 on the decision date
+    #: is refused. Required of every item that puts natural persons on a list of serious dishonesty.
+    minors_excluded: bool = False
 
     # ---- queries
 
@@ -108,6 +111,7 @@ class CatalogItem(BaseModel):
                 self.publication_rule, self.possible_outcomes(), self.openness, self.field
             ),
             *self._deadline_issues(),
+            *self._minor_issues(),
         ]
         raise_issues(issues)
         return self
@@ -120,6 +124,21 @@ class CatalogItem(BaseModel):
         if len(set(self.subject_types)) != len(self.subject_types):
             issues.append((("subject_types",), "主体类型重复"))
         return issues
+
+    def _minor_issues(self) -> list[Issue]:
+        """An item that lists natural persons as seriously dishonest must exclude minors."""
+        lists_persons = (
+            SubjectType.NATURAL_PERSON in self.subject_types
+            and self.severity_rule == FixedSeverity(fixed=Severity.serious)
+        )
+        if lists_persons and not self.minors_excluded:
+            return [
+                (
+                    ("minors_excluded",),
+                    "将自然人列为严重失信的事项须规定 minors_excluded: true（未成年人不纳入失信名单）",
+                )
+            ]
+        return []
 
     def _deadline_issues(self) -> list[Issue]:
         """双公示: licence and penalty information is collected within 7 working days."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Discriminator, Field, Tag, model_validator
 from xinyong.catalog.fields import FieldSpec
 from xinyong.catalog.terms import (
     DATE_TYPES,
+    MINOR_EXCEPTION_MAX_MONTHS,
     MODEL_CONFIG,
     NATIONAL_WINDOW_BOUNDS,
     NO_SEVERITY,
@@ -26,11 +27,13 @@ from xinyong.catalog.terms import (
     Outcome,
     Severity,
     SeverityOutcome,
+    UntilKind,
     raise_issues,
 )
 from xinyong.kit.errors import InvalidInput
 
 __all__ = [
+    "MINOR_WINDOW",
     "SEVERITY_RULE_TAGS",
     "FieldLookup",
     "FixedSeverity",
@@ -174,7 +177,9 @@ class PublicationWindow(BaseModel):
     """How long records are published (and shared) after ``from_field``.
 
     ``publish`` — shown on the public portal at all; ``min_months`` — earliest point at which a repair
-    (信用修复) may end publication; ``max_months`` — publication stops by itself (None: no automatic end).
+    (信用修复) may end publication; ``max_months`` — publication stops by itself (None: no automatic end);
+    ``legal_exception`` — for 轻微 only: the law under which such information is nevertheless published
+    (轻微 is not published in principle, and with an exception for at most 3 months).
     """
 
     model_config = MODEL_CONFIG
@@ -182,12 +187,19 @@ class PublicationWindow(BaseModel):
     publish: bool
     min_months: int = Field(default=0, ge=0)
     max_months: int | None = Field(default=None, ge=1)
+    legal_exception: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> PublicationWindow:
         if self.max_months is not None and self.min_months > self.max_months:
             raise_issues([(("min_months",), "公示期限下限不能大于上限（max_months）")])
         return self
+
+
+MINOR_WINDOW: Final = PublicationWindow(publish=False, min_months=0, max_months=MINOR_EXCEPTION_MAX_MONTHS)
+"""The platform's rule for 轻微 information (《信用修复管理办法》): not published, used for at most 3 months.
+It applies to every 轻微 record whose item does not state a window of its own for 轻微 (with the legal
+exception that allows publishing), whatever the item's general window says."""
 
 
 class PublicationRule(BaseModel):
@@ -197,6 +209,7 @@ class PublicationRule(BaseModel):
 
     from_field: str = "decision_date"
     until_field: str | None = None
+    until_kind: UntilKind | None = None
     fixed: PublicationWindow | None = None
     by_severity: dict[Severity, PublicationWindow] | None = None
     note: str | None = None
@@ -208,9 +221,14 @@ class PublicationRule(BaseModel):
         return self
 
     def window_for(self, severity: Severity | None) -> PublicationWindow:
-        """The window for a record of this severity (None = non-dishonesty information)."""
+        """The window for a record of this severity (None = non-dishonesty information).
+
+        轻微 takes the item's own 轻微 window or else :data:`MINOR_WINDOW`, never the general ``fixed``
+        window: a record lowered to 轻微 stops being published."""
         if severity is not None and self.by_severity and severity in self.by_severity:
             return self.by_severity[severity]
+        if severity is Severity.minor:
+            return MINOR_WINDOW
         if self.fixed is not None:
             return self.fixed
         label = severity.label_zh if severity is not None else NO_SEVERITY_LABEL_ZH
@@ -225,6 +243,7 @@ def publication_rule_issues(
         *_date_field_issues(rule, field),
         *_coverage_issues(rule, outcomes),
         *_national_bound_issues(rule),
+        *_minor_issues(rule),
         *_openness_issues(rule, openness),
     ]
 
@@ -242,6 +261,16 @@ def _date_field_issues(rule: PublicationRule, field: FieldLookup) -> list[Issue]
             issues.append((("publication_rule", attr), f"字段 {name} 必须是日期类型"))
         elif attr == "from_field" and not spec.required:
             issues.append((("publication_rule", attr), f"公示起算字段 {name} 必须为必填"))
+    if rule.until_field is not None and rule.until_kind is None:
+        issues.append(
+            (
+                ("publication_rule", "until_kind"),
+                f"须用 until_kind 说明字段 {rule.until_field} 是有效期截止日（validity：当日仍有效）"
+                "还是移出日期（removal：当日起不再公示）",
+            )
+        )
+    if rule.until_field is None and rule.until_kind is not None:
+        issues.append((("publication_rule", "until_kind"), "未规定 until_field 时不能规定 until_kind"))
     return issues
 
 
@@ -255,8 +284,8 @@ def _coverage_issues(rule: PublicationRule, outcomes: Collection[SeverityOutcome
     if set(outcomes) == {NO_SEVERITY} and by_severity:
         issues.append((("publication_rule", "by_severity"), "本事项不是失信信息，不能按严重程度规定公示期限"))
     for severity in Severity:
-        if severity not in outcomes or severity in by_severity:
-            continue
+        if severity not in outcomes or severity in by_severity or severity is Severity.minor:
+            continue  # 轻微 without a window of its own takes MINOR_WINDOW
         if rule.fixed is None:
             issues.append(
                 (("publication_rule", "by_severity"), f"未规定{severity.label_zh}失信信息的公示期限")
@@ -285,6 +314,29 @@ def _national_bound_issues(rule: PublicationRule) -> list[Issue]:
             issues.append(
                 ((*path, "max_months"), f"{severity.label_zh}失信信息的最长公示期限不超过 {high} 个月")
             )
+    return issues
+
+
+def _minor_issues(rule: PublicationRule) -> list[Issue]:
+    """轻微 is not published in principle: a 轻微 window that publishes must state the legal exception
+    (and the national bound keeps it within 3 months); only a 轻微 window may state one."""
+    issues: list[Issue] = []
+    for severity, window in (rule.by_severity or {}).items():
+        path: tuple[str | int, ...] = ("publication_rule", "by_severity", severity.value)
+        if severity is Severity.minor and window.publish and not (window.legal_exception or "").strip():
+            issues.append(
+                (
+                    (*path, "legal_exception"),
+                    "轻微失信信息原则上不公示：确需公示的，须在 legal_exception 中写明"
+                    f"作出例外规定的法律、法规，且公示期限不超过 {MINOR_EXCEPTION_MAX_MONTHS} 个月",
+                )
+            )
+        if severity is not Severity.minor and window.legal_exception is not None:
+            issues.append(((*path, "legal_exception"), "legal_exception 只适用于轻微失信信息"))
+    if rule.fixed is not None and rule.fixed.legal_exception is not None:
+        issues.append(
+            (("publication_rule", "fixed", "legal_exception"), "legal_exception 只适用于轻微失信信息")
+        )
     return issues
 
 

@@ -41,7 +41,13 @@ Publication (``publication_rule``)
     (:data:`NATIONAL_WINDOW_BOUNDS`: 轻微 ≤ 3 months and not published in principle, 一般 3–12,
     严重 12–36); ``fixed`` is the window for records without severity, or for every record where
     another law sets the period (then ``note`` must name it). ``max_months: null`` means no automatic
-    end; ``until_field`` names a date field that ends publication earlier (validity, removal).
+    end; ``until_field`` names a date field that ends publication earlier, and ``until_kind`` (required
+    with it) says what that date means: ``validity`` (有效期至 of a licence, honour or qualification: the
+    record is current through that day inclusive) or ``removal`` (移出日期, 删除日期, 付清日期: no longer
+    current from that day). 轻微 is not published in principle: a 轻微 record takes the item's own
+    ``by_severity.minor`` window or else the platform's rule (:data:`MINOR_WINDOW`: not published, at
+    most 3 months), never the general ``fixed`` window; a ``by_severity.minor`` window that publishes
+    must name the law that allows it in ``legal_exception`` and stay within 3 months.
     Items whose openness is not 公开 may not publish.
 """
 
@@ -58,6 +64,7 @@ from xinyong.catalog.io import (
 )
 from xinyong.catalog.model import CatalogFile, CatalogItem
 from xinyong.catalog.rules import (
+    MINOR_WINDOW,
     FixedSeverity,
     PublicationRule,
     PublicationWindow,
@@ -76,6 +83,7 @@ from xinyong.catalog.terms import (
     Severity,
     SeverityOutcome,
     SubjectType,
+    UntilKind,
     outcome_label_zh,
 )
 
@@ -83,6 +91,7 @@ __all__ = [
     "CODE_PREFIXES",
     "CORE_FIELD_NAMES",
     "DOCUMENT_CATEGORIES",
+    "MINOR_WINDOW",
     "NATIONAL_WINDOW_BOUNDS",
     "NO_SEVERITY",
     "CatalogFile",
@@ -100,6 +109,7 @@ __all__ = [
     "SeverityOutcome",
     "SeverityRule",
     "SubjectType",
+    "UntilKind",
     "default_catalog_path",
     "dump_catalog",
     "load_catalog_file",

@@ -25,6 +25,7 @@ __all__ = [
     "DOUBLE_PUBLICITY_CATEGORIES",
     "DOUBLE_PUBLICITY_WORKDAYS",
     "LENGTH_TYPES",
+    "MINOR_EXCEPTION_MAX_MONTHS",
     "MODEL_CONFIG",
     "NATIONAL_WINDOW_BOUNDS",
     "NON_DISHONESTY_CATEGORIES",
@@ -39,6 +40,7 @@ __all__ = [
     "Severity",
     "SeverityOutcome",
     "SubjectType",
+    "UntilKind",
     "outcome_label_zh",
     "raise_issues",
 ]
@@ -96,6 +98,13 @@ class Category(_LabelledEnum):
     INTELLECTUAL_PROPERTY = "intellectual_property"
 
 
+class UntilKind(_LabelledEnum):
+    """What the date in a publication rule's ``until_field`` means."""
+
+    VALIDITY = "validity"  # 有效期至: the record is current through that day inclusive
+    REMOVAL = "removal"  # 移出/删除/解除/付清日期: the record is no longer current from that day
+
+
 class FieldType(_LabelledEnum):
     STRING = "string"
     TEXT = "text"
@@ -139,6 +148,10 @@ _LABELS_ZH: Final[dict[type[_LabelledEnum], dict[str, str]]] = {
         "evaluation": "信用评价结果",
         "honour": "表彰荣誉",
         "intellectual_property": "知识产权",
+    },
+    UntilKind: {
+        "validity": "有效期截止日（当日仍有效）",
+        "removal": "移出（终止）日期（当日起不再公示）",
     },
     FieldType: {
         "string": "字符串",
@@ -239,6 +252,9 @@ CORE_FIELD_TYPES: Final[Mapping[str, frozenset[FieldType]]] = {
     "decision_no": frozenset({FieldType.STRING}),
 }
 """The types a core field may have."""
+
+MINOR_EXCEPTION_MAX_MONTHS: Final = 3
+"""轻微 information is not published in principle; where a law makes an exception, for at most 3 months."""
 
 NATIONAL_WINDOW_BOUNDS: Final[Mapping[Severity, tuple[int, int]]] = {
     Severity.minor: (0, 3),

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from xinyong.catalog.schema import CatalogItem
+from xinyong.catalog.schema import CatalogItem, UntilKind
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.workdays import WorkCalendar
 from xinyong.models.records import CreditRecord, RecordStatus, Severity
@@ -33,7 +33,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 @dataclass(frozen=True)
 class Window:
     """When a record is published: from ``start``; it may be withdrawn (repair) from ``min_end`` on;
-    publication stops by itself at ``max_end`` (None: no automatic end)."""
+    publication stops by itself at ``max_end``, the first day it is no longer shown (None: no automatic
+    end)."""
 
     publish: bool
     start: dt.date | None
@@ -51,6 +52,14 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _end_of(kind: UntilKind | None, until: dt.date | None) -> dt.date | None:
+    """The first day a record is no longer current, from its end field: the day after a validity date
+    (有效期至: valid through that day), the day itself for a removal date (移出日期, 付清日期)."""
+    if until is None:
+        return None
+    return until + dt.timedelta(days=1) if kind is UntilKind.VALIDITY else until
+
+
 def publication_window(item: CatalogItem, data: dict[str, Any], severity: Severity | None) -> Window:
     """The publication window of one record of ``item`` with field values ``data``."""
     rule = item.publication_rule
@@ -59,7 +68,7 @@ def publication_window(item: CatalogItem, data: dict[str, Any], severity: Severi
     if not window.publish or start is None:
         return Window(False, None, None, None)
     max_end = add_months(start, window.max_months) if window.max_months is not None else None
-    until = as_date(data.get(rule.until_field)) if rule.until_field else None
+    until = _end_of(rule.until_kind, as_date(data.get(rule.until_field)) if rule.until_field else None)
     if until is not None and (max_end is None or until < max_end):
         max_end = until
     min_end = add_months(start, window.min_months)
@@ -92,16 +101,30 @@ def severity_of(
 
 @dataclass(frozen=True)
 class Timeliness:
+    """``delay_workdays`` from decision to receipt; ``due`` the last day of the collection period (None
+    when the item sets none); ``late`` when received after it; ``provisional`` when a day from the
+    decision to the receipt lies in a year whose holiday schedule is not loaded yet. The verdict depends
+    on those days only (a later due date cannot make an earlier arrival late), so a due date that falls
+    in such a year after the arrival leaves the verdict final."""
+
     delay_workdays: int
+    due: dt.date | None
     late: bool
     provisional: bool
 
 
 def timeliness(item: CatalogItem, decided: dt.date, received: dt.date, cal: WorkCalendar) -> Timeliness:
-    """Working days from decision to receipt; late when the item's collection deadline is exceeded."""
+    """Whether a record arrived within the item's collection period (N working days from the decision).
+
+    The period ends with its N-th working day, the date ``xinyong workdays add`` prints; a record that
+    arrives after it is late even if it arrives on a rest day before the next working day (decided
+    2025-09-22, due 2025-09-30, received on the holiday 2025-10-05: late)."""
     count = cal.workdays_between(decided, received)
     limit = item.collection_deadline_workdays
-    return Timeliness(count.days, limit is not None and count.days > limit, count.provisional)
+    if limit is None:
+        return Timeliness(count.days, None, False, count.provisional)
+    due = cal.add_workdays(decided, limit)
+    return Timeliness(count.days, due.date, received > due.date, count.provisional)
 
 
 def is_visible(record: CreditRecord, today: dt.date) -> bool:

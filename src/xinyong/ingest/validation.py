@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import CatalogItem, FieldSpec, FieldType
 from xinyong.catalog.service import item_spec
+from xinyong.ingest.minors import MINOR_EXCLUDED, MINOR_REASON, minor_codes
 from xinyong.kit import ids
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput
@@ -332,6 +333,8 @@ def validate_chunk(ctx: ItemContext, raw: pl.DataFrame, *, today: dt.date, recei
             code = pl.select(pl.when(v.is_null()).then(pl.lit(REQUIRED)).otherwise(code)).to_series()
         typed[f.name] = value.alias(f.name)
         errors[f.name] = code.alias(f.name)
+    subject = (typed["subject_id"], kind, errors["subject_id"])
+    errors["subject_id"] = minor_codes(spec, *subject, typed["decision_date"])
     _check_override(base, typed, errors)
     _line_errors(raw, errors)
     err_frame = pl.DataFrame(errors)
@@ -418,6 +421,7 @@ _SIMPLE_REASONS: Final = {
     SEVERITY_INVALID: "「{label}」{value}应为 轻微、一般 或 严重",
     REQUIRED: "「{label}」为必填项，未填写",
     ROW_UNREADABLE: "该行不是合法的 JSON 对象，无法读取",
+    MINOR_EXCLUDED: MINOR_REASON,
     ROW_TOO_MANY_FIELDS: "该行的值比表头的列多，无法确定各值对应哪个字段（常见原因：值中有未加引号的逗号）",
 }
 
@@ -504,8 +508,9 @@ def _as_text(value: Any) -> str | None:
 
 def rows_frame(
     ctx: ItemContext, rows: list[Any], *, first_row: int = 1, row_numbers: bool = False
-) -> tuple[pl.DataFrame, list[str]]:
-    """A String frame from JSON-like rows (unknown keys are reported, not collected).
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """A String frame from JSON-like rows; unknown keys are not collected, only counted (per key, the
+    rows in which it held a non-empty value).
 
     Rows are numbered by position from ``first_row``. Only a resubmission of rejected rows
     (``row_numbers=True``, numbers already checked to be distinct) names rows by their ``row_no``.
@@ -513,7 +518,7 @@ def rows_frame(
     numbered_keys = ("row_no", "原行号") if row_numbers else ()
     header = ctx.header_map()
     columns: dict[str, list[str | None]] = {}
-    ignored: dict[str, None] = {}
+    ignored: dict[str, int] = {}
     unreadable: list[bool] = []
     numbers: list[int | None] = []
     for i, row in enumerate(rows):
@@ -532,7 +537,8 @@ def rows_frame(
             name = header.get(str(key).strip())
             if name is None:
                 if key != ROW and key not in numbered_keys:
-                    ignored[str(key)] = None
+                    filled = value is not None and bool((_as_text(value) or "").strip())
+                    ignored[str(key)] = ignored.get(str(key), 0) + filled
                 continue
             named[name] = _as_text(value)
         for name in named:
@@ -545,7 +551,7 @@ def rows_frame(
     }
     data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
     data[UNREADABLE] = pl.Series(UNREADABLE, unreadable, dtype=pl.Boolean)
-    return pl.DataFrame(data), list(ignored)
+    return pl.DataFrame(data), ignored
 
 
 def json_ready(frame: pl.DataFrame, names: list[str]) -> list[dict[str, Any]]:

@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 import yaml
 
-from xinyong.catalog.schema import CatalogInvalid, Severity, default_catalog_path, parse_catalog
+from xinyong.catalog.schema import (
+    CatalogInvalid,
+    CatalogItem,
+    Severity,
+    default_catalog_path,
+    load_default_catalog,
+    parse_catalog,
+)
+from xinyong.catalog.service import stored_spec
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -105,3 +113,16 @@ def test_catalog_validate_refuses_minor_publication(tmp_path: Path) -> None:
         timeout=120,
     )
     assert default.returncode == 0, default.stderr
+
+
+def test_items_stored_before_the_rules_are_read_with_them() -> None:
+    """A version stored before items stated until_kind and minors_excluded (2024-local-1) still reads:
+    有效期… is a validity date, other end fields removal dates, and SF-003 excludes minors."""
+    current = load_default_catalog()
+    for item in current.items:
+        old = item.model_dump(mode="json", exclude_none=True)
+        old.pop("minors_excluded", None)
+        old["publication_rule"].pop("until_kind", None)
+        read = CatalogItem.model_validate(stored_spec(old))
+        assert read.publication_rule.until_kind == item.publication_rule.until_kind, item.code
+        assert read.minors_excluded == item.minors_excluded, item.code

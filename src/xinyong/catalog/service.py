@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import repository
 from xinyong.catalog.io import parse_catalog
 from xinyong.catalog.model import CatalogFile, CatalogItem
+from xinyong.catalog.terms import SubjectType, UntilKind
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
@@ -117,4 +119,22 @@ def item_row(session: Session, code: str) -> CatalogItemRow:
 
 
 def item_spec(row: CatalogItemRow) -> CatalogItem:
-    return CatalogItem.model_validate(row.spec)
+    return CatalogItem.model_validate(stored_spec(row.spec))
+
+
+def stored_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """An item as stored, read by today's rules. Versions stored before items had to state what their
+    end field means (``until_kind``) and whether they exclude minors keep their text unchanged; when
+    read, an end field labelled 有效期… is a validity date and any other a removal date, and an item
+    that lists persons as seriously dishonest excludes minors (the law applies to old records too)."""
+    rule = spec.get("publication_rule") or {}
+    until = rule.get("until_field")
+    upgraded = dict(spec)
+    if until and "until_kind" not in rule:
+        label = next((f.get("label", "") for f in spec.get("fields", []) if f.get("name") == until), "")
+        kind = UntilKind.VALIDITY if "有效期" in label else UntilKind.REMOVAL
+        upgraded["publication_rule"] = {**rule, "until_kind": kind.value}
+    persons = SubjectType.NATURAL_PERSON.value in spec.get("subject_types", [])
+    if persons and spec.get("severity_rule") == {"fixed": "serious"} and "minors_excluded" not in spec:
+        upgraded["minors_excluded"] = True
+    return upgraded

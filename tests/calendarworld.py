@@ -7,6 +7,7 @@ leap year) followed by 2028 (leap); :data:`Y` is the first uncovered year laid o
 every weekday they mention is still right. The uncovered years before it (:data:`BRIDGE`) can be
 loaded as empty schedules (:data:`BRIDGE_SCHEDULES`), after which they count on weekdays and are no
 longer provisional: a span from ``Y - 1`` into ``Y`` is then provisional only for ``Y``'s sake.
+:data:`NEXT_YEAR_NOTICE` is a notice for ``Y + 1`` that also moves days of ``Y``'s December.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "BRIDGE_SCHEDULES",
     "FIRST_COVERED",
     "LAST_COVERED",
+    "NEXT_YEAR_NOTICE",
     "Y",
     "empty_schedule",
     "laid_out_like",
@@ -63,3 +65,15 @@ def empty_schedule(year: int) -> str:
 
 #: The bridge years' empty schedules, to load (in this order) before a test that crosses into Y.
 BRIDGE_SCHEDULES = tuple(empty_schedule(year) for year in BRIDGE)
+
+
+#: The notice for ``Y + 1`` moving days of Y's December, as the 2019 notice moved 2018's: 元旦 from
+#: Y-12-31 (a Friday) to Y+1-01-02 (a Sunday), and Y-12-26 (a Sunday) a make-up workday.
+NEXT_YEAR_NOTICE = f"""\
+year: {Y + 1}
+source: "国务院办公厅关于{Y + 1}年部分节假日安排的通知（测试用）"
+holidays:
+  - {{name: 元旦, start: {Y}-12-31, end: {Y + 1}-01-02}}
+workdays:
+  - {{name: 元旦调休, date: {Y}-12-26}}
+"""

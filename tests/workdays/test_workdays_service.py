@@ -63,9 +63,10 @@ def test_loading_again_replaces_the_year(session: Session, clock: FixedClock) ->
 def test_bad_schedule_is_refused_and_nothing_stored(session: Session, clock: FixedClock) -> None:
     with pytest.raises(InvalidInput) as err:
         service.load_schedule(
-            session, SCHEDULE_Y.replace(f"{Y}-01-03", f"{Y - 1}-12-31"), actor="o", clock=clock
+            session, SCHEDULE_Y.replace(f"start: {Y}-01-01", f"start: {Y - 2}-12-31"), actor="o", clock=clock
         )
     assert err.value.code == "WORKDAYS_SCHEDULE_INVALID"
+    assert f"start {Y - 2}-12-31 不在 {Y - 1}—{Y + 1} 年内" in err.value.message
     assert service.calendar(session).is_provisional(dt.date(Y, 5, 5))
 
 

@@ -8,26 +8,53 @@ the timeliness of credit records: ``records.schedules.load_schedule`` is the ent
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.kit.clock import Clock, SystemClock
-from xinyong.kit.workdays import WorkCalendar, parse_schedule
+from xinyong.kit.workdays import WorkCalendar, merge_schedules, parse_schedule
 from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
 from xinyong.workdays import repository
 
 
 def calendar(session: Session) -> WorkCalendar:
-    """The calendar in force: chinese-calendar plus every override the office loaded."""
+    """The calendar in force: chinese-calendar plus every override the office loaded; scheduled are
+    the years whose own notice is stored (a notice's days in a neighbouring year do not count)."""
     return WorkCalendar(
         overrides=repository.overrides(session), scheduled_years=repository.scheduled_years(session)
     )
 
 
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+def _window(year: int) -> tuple[dt.date, dt.date]:
+    """The days a notice for ``year`` may move: that year and its neighbours."""
+    return dt.date(max(year - 1, dt.MINYEAR), 1, 1), dt.date(min(year + 1, dt.MAXYEAR), 12, 31)
+
+
+def _store_overrides(session: Session, year: int, before: dict[dt.date, bool]) -> list[dt.date]:
+    """Store again, from the stored notices, every override of the days a notice for ``year`` may move;
+    returns the days whose override was added, removed or changed since ``before``.
+
+    Each day is decided by the notice ``merge_schedules`` ranks first for it (the day's own year's
+    notice), which is the notice the override row points to; a neighbouring year's notice does not
+    schedule that year. Notices two years away may move days of the neighbouring years, so they are
+    read too.
+    """
+    first, last = _window(year)
+    notices = [
+        parse_schedule(row.source_text) for row in repository.schedules_between(session, year - 2, year + 2)
+    ]
+    merged = merge_schedules(notices)
+    rows = [
+        WorkdayOverride(day=day, is_workday=entry.is_workday, name=entry.name, year=entry.notice_year)
+        for day, entry in sorted(merged.items())
+        if first <= day <= last
+    ]
+    repository.replace_overrides(session, first, last, rows)
+    after = {row.day: row.is_workday for row in rows}
+    return sorted(day for day in before.keys() | after.keys() if before.get(day) != after.get(day))
 
 
 @dataclass(frozen=True)
@@ -40,13 +67,18 @@ class ScheduleLoaded:
     #: Credit records whose timeliness was recomputed with the loaded schedule; filled by
     #: records.schedules.load_schedule, the entry point that also recomputes records (0 here).
     recomputed_records: int = 0
+    #: The days whose stored override the load added, removed or changed (in the year or a neighbour).
+    changed_days: tuple[dt.date, ...] = ()
 
 
 def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | None = None) -> ScheduleLoaded:
-    """Store (or replace) one year's schedule and recompute the provisional deadlines it now covers."""
+    """Store (or replace) one year's schedule and recompute the provisional deadlines it now covers,
+    and every deadline holding a day whose status changed (a neighbouring year's day, or a corrected
+    notice's)."""
     clock = clock or SystemClock()
     schedule = parse_schedule(text)
     existing = repository.schedule(session, schedule.year)
+    stored = repository.overrides_between(session, *_window(schedule.year))
     before = None
     if existing is not None:
         before = {"year": existing.year, "source": existing.source, "text": existing.source_text}
@@ -61,17 +93,10 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         )
     )
     session.flush()
-    overrides = schedule.overrides()
-    names = {span_day: span.name for span in schedule.holidays for span_day in _days(span.start, span.end)}
-    names.update({makeup.date: makeup.name for makeup in schedule.workdays})
-    for day, is_workday in sorted(overrides.items()):
-        session.add(
-            WorkdayOverride(day=day, is_workday=is_workday, name=names.get(day, ""), year=schedule.year)
-        )
-    session.flush()
+    changed = _store_overrides(session, schedule.year, stored)
     # a replaced schedule may move what the earlier one settled: then the whole year is recomputed
     replaced_year = schedule.year if existing is not None else None
-    recomputed = recompute_provisional(session, actor=actor, clock=clock, year=replaced_year)
+    recomputed = recompute_provisional(session, actor=actor, clock=clock, year=replaced_year, days=changed)
     audit.record(
         session,
         actor=actor,
@@ -83,12 +108,14 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
         detail={"recomputed_deadlines": recomputed},
         clock=clock,
     )
+    overrides = schedule.overrides()
     return ScheduleLoaded(
         year=schedule.year,
         holidays=sum(1 for v in overrides.values() if not v),
         workdays=sum(1 for v in overrides.values() if v),
         recomputed=recomputed,
         replaced=existing is not None,
+        changed_days=tuple(changed),
     )
 
 
@@ -142,15 +169,21 @@ def _deadline_state(row: Deadline) -> dict[str, object]:
 
 
 def recompute_provisional(
-    session: Session, *, actor: str = "system", clock: Clock | None = None, year: int | None = None
+    session: Session,
+    *,
+    actor: str = "system",
+    clock: Clock | None = None,
+    year: int | None = None,
+    days: Iterable[dt.date] = (),
 ) -> int:
-    """Recompute every provisional deadline with the calendar now in force, and with ``year`` (a
-    replaced schedule) also every deadline whose span touches that year; returns how many changed.
+    """Recompute every provisional deadline with the calendar now in force, with ``year`` (a
+    replaced schedule) also every deadline whose span touches that year, and every deadline whose
+    span holds one of ``days`` (days whose status changed); returns how many changed.
 
     Each change is audited (``deadline.recomputed``)."""
     cal = calendar(session)
     changed = 0
-    for row in repository.deadlines_to_recompute(session, year):
+    for row in repository.deadlines_to_recompute(session, year, days):
         result = cal.add_workdays(row.start_date, row.workdays)
         if result.date != row.due_date or result.provisional != row.provisional:
             before = _deadline_state(row)

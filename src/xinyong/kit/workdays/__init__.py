@@ -15,7 +15,10 @@ Where the answer comes from, in order of precedence:
 4. any other year is *provisional*: weekdays only, and every result touching it says so.
 
 Work is never refused for an unknown year; it is flagged. Provisionality is a property of a whole
-year (an override for one day does not make the rest of an unscheduled year reliable).
+year (an override for one day does not make the rest of an unscheduled year reliable). A notice may
+move days of the year before or after its own (a December day off before 元旦): those days follow it,
+but that neighbouring year stays provisional until its own notice is loaded; where two notices list
+the same day, the day's own year's notice wins (see :mod:`~xinyong.kit.workdays.schedule`).
 
 Counting conventions (``n`` working days "after" a date never counts the date itself)::
 
@@ -45,7 +48,9 @@ from xinyong.kit.workdays.schedule import (
     SCHEDULE_INVALID,
     HolidaySpan,
     MakeupWorkday,
+    ScheduledDay,
     YearSchedule,
+    merge_schedules,
     parse_schedule,
 )
 
@@ -54,6 +59,7 @@ __all__ = [
     "WORKDAYS_INPUT_INVALID",
     "HolidaySpan",
     "MakeupWorkday",
+    "ScheduledDay",
     "WorkCalendar",
     "WorkdayCount",
     "WorkdayResult",
@@ -63,6 +69,7 @@ __all__ = [
     "default_calendar",
     "is_provisional",
     "is_workday",
+    "merge_schedules",
     "next_workday",
     "parse_schedule",
     "previous_workday",

@@ -16,7 +16,7 @@ from types import MappingProxyType
 import chinese_calendar
 
 from xinyong.kit.errors import InvalidInput
-from xinyong.kit.workdays.schedule import SCHEDULE_INVALID, YearSchedule
+from xinyong.kit.workdays.schedule import YearSchedule, merge_schedules
 
 __all__ = [
     "WORKDAYS_INPUT_INVALID",
@@ -176,19 +176,15 @@ class WorkCalendar:
         schedules: Iterable[YearSchedule],
         overrides: Mapping[dt.date, bool] | None = None,
     ) -> WorkCalendar:
-        """A calendar from the office's yearly schedules; explicit ``overrides`` win over them."""
-        merged: dict[dt.date, bool] = {}
-        years: set[int] = set()
-        for schedule in schedules:
-            if schedule.year in years:
-                raise InvalidInput(
-                    f"{schedule.year} 年的节假日安排重复加载",
-                    code=SCHEDULE_INVALID,
-                    details={"year": schedule.year},
-                )
-            years.add(schedule.year)
-            merged.update(schedule.overrides())
+        """A calendar from the office's yearly schedules; explicit ``overrides`` win over them.
+
+        A notice's days in an adjacent year apply, but only the notices' own years are scheduled;
+        where two notices list the same day, the one :func:`merge_schedules` ranks first decides.
+        """
+        listed = list(schedules)
+        merged = {day: entry.is_workday for day, entry in merge_schedules(listed).items()}
         merged.update(overrides or {})
+        years = {schedule.year for schedule in listed}
         return cls(merged, years)
 
     def __repr__(self) -> str:

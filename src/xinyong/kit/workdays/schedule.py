@@ -9,13 +9,22 @@ dates kept as text and checked here, so a bad date is reported against its entry
       - {name: 春节, start: 2027-02-06, end: 2027-02-14}
     workdays:
       - {name: 春节调休, date: 2027-02-20}
+
+A notice may move days of the neighbouring years (the 2019 notice made 2018-12-30/31 days off and
+2018-12-29 a make-up workday), so an entry may be dated in ``year - 1`` or ``year + 1``; anything
+further is refused. Such a day follows the notice, but the neighbouring year does not thereby become
+scheduled: a year is scheduled only by its own notice (``WorkCalendar.scheduled_years``).
+
+When two loaded notices list the same day (:func:`merge_schedules`), the notice of the day's own year
+wins; between two notices of other years (the one before and the one after), the later one wins. The
+answer never depends on the order in which notices were loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
@@ -28,7 +37,9 @@ __all__ = [
     "SCHEDULE_INVALID",
     "HolidaySpan",
     "MakeupWorkday",
+    "ScheduledDay",
     "YearSchedule",
+    "merge_schedules",
     "parse_schedule",
 ]
 
@@ -53,9 +64,20 @@ class MakeupWorkday(NamedTuple):
     name: str
 
 
+class ScheduledDay(NamedTuple):
+    """A day a notice moved: a working day or not, under which name, and by the notice of which year."""
+
+    is_workday: bool
+    name: str
+    notice_year: int
+
+
 @dataclass(frozen=True, slots=True)
 class YearSchedule:
-    """One year's holiday arrangement as published by the State Council and loaded by the office."""
+    """One year's holiday arrangement as published by the State Council and loaded by the office.
+
+    Its entries lie in ``year`` or, for a notice that moves a neighbouring year's days, in
+    ``year - 1`` or ``year + 1``; loading it schedules ``year`` only."""
 
     year: int
     source: str
@@ -63,14 +85,39 @@ class YearSchedule:
     workdays: tuple[MakeupWorkday, ...]
 
     def overrides(self) -> dict[dt.date, bool]:
-        """Every holiday day as ``False`` and every make-up workday as ``True``."""
-        result: dict[dt.date, bool] = {}
+        """Every holiday day as ``False`` and every make-up workday as ``True`` (adjacent years' too)."""
+        return {day: entry.is_workday for day, entry in self.days().items()}
+
+    def days(self) -> dict[dt.date, ScheduledDay]:
+        """Every day this notice moves, with the name of its holiday or make-up workday."""
+        result: dict[dt.date, ScheduledDay] = {}
         for span in self.holidays:
             for ordinal in range(span.start.toordinal(), span.end.toordinal() + 1):
-                result[dt.date.fromordinal(ordinal)] = False
+                result[dt.date.fromordinal(ordinal)] = ScheduledDay(False, span.name, self.year)
         for makeup in self.workdays:
-            result[makeup.date] = True
+            result[makeup.date] = ScheduledDay(True, makeup.name, self.year)
         return result
+
+
+def _rank(day: dt.date, notice_year: int) -> tuple[bool, int]:
+    """The precedence of a notice for ``day``: its own year's notice first, then the later notice."""
+    return notice_year == day.year, notice_year
+
+
+def merge_schedules(schedules: Iterable[YearSchedule]) -> dict[dt.date, ScheduledDay]:
+    """Every day the notices move, each decided by the notice that ranks first for it (see the module
+    docstring); two notices for the same year are refused."""
+    merged: dict[dt.date, ScheduledDay] = {}
+    years: set[int] = set()
+    for schedule in schedules:
+        if schedule.year in years:
+            raise _schedule_error(f"{schedule.year} 年的节假日安排重复加载", year=schedule.year)
+        years.add(schedule.year)
+        for day, entry in schedule.days().items():
+            held = merged.get(day)
+            if held is None or _rank(day, entry.notice_year) > _rank(day, held.notice_year):
+                merged[day] = entry
+    return merged
 
 
 _TOP_KEYS = frozenset({"year", "source", "holidays", "workdays"})
@@ -111,9 +158,10 @@ def _entry_date(
             index=index,
             field=field,
         )
-    if value.year != year:
+    if abs(value.year - year) > 1:
         raise _schedule_error(
-            f"{where}：{field} {value.isoformat()} 不在 {year} 年内",
+            f"{where}：{field} {value.isoformat()} 不在 {year - 1}—{year + 1} 年内"
+            f"（{year} 年的通知只能调整本年及前后相邻年份的日期）",
             section=section,
             index=index,
             field=field,

@@ -24,7 +24,7 @@ from xinyong.records.schedules import load_schedule
 from xinyong.subjects.service import register_organisation
 from xinyong.workdays import service
 
-from calendarworld import BRIDGE_SCHEDULES, Y
+from calendarworld import BRIDGE_SCHEDULES, NEXT_YEAR_NOTICE, Y
 
 DEPT = "320902-SCJG"
 #: Y-04-28 (Wed) to Y-05-10 (Mon): 8 weekdays, so late on weekends only (limit 7); with the
@@ -246,3 +246,31 @@ def test_a_correction_keeps_the_provisional_flag_true_to_its_dates(
     load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
     session.refresh(corrected)
     assert _verdict(corrected) == (5, False, False)
+
+
+def test_next_years_notice_recomputes_records_in_the_december_it_moves(
+    session: Session, clock: FixedClock, world: tuple[Department, Subject]
+) -> None:
+    """The notice for Y + 1 makes Sunday Y-12-26 a make-up workday: a record decided Y-12-20 and received
+    that Sunday counted 4 working days (Dec 21-24) and now counts 5, although the notice is not Y's."""
+    dept, _company = world
+    for bridge in BRIDGE_SCHEDULES:
+        load_schedule(session, bridge, actor="office", clock=clock)
+    load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
+    record = submit_record(
+        session,
+        penalty("T-12", decided=f"{Y}-12-20"),
+        item_code="CF-001",
+        dept_code=dept.code,
+        actor="dept-user",
+        clock=FixedClock(dt.datetime(Y, 12, 26, 10, 0)),
+        cipher=None,
+        received_on=dt.date(Y, 12, 26),
+    )
+    assert _verdict(record) == (4, False, False)
+
+    loaded = load_schedule(session, NEXT_YEAR_NOTICE, actor="office", clock=clock)
+
+    assert loaded.recomputed_records == 1
+    session.refresh(record)
+    assert _verdict(record) == (5, False, False)

@@ -9,10 +9,11 @@ with rows prepared outside the timing, so "physical floor" means exactly this st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.db import in_values
@@ -126,6 +127,14 @@ def stored_by_source_keys(
         ):
             existing[key] = (rid, batch_id, data)
     return existing
+
+
+def spanning_days(session: Session, days: Collection[dt.date]) -> list[CreditRecord]:
+    """Records whose span after the decision, up to and including the receipt, holds one of ``days``."""
+    if not days:
+        return []
+    spans = [and_(CreditRecord.decision_date < day, CreditRecord.received_on >= day) for day in days]
+    return list(session.scalars(select(CreditRecord).where(or_(*spans)).order_by(CreditRecord.id)))
 
 
 def spanning_year(session: Session, year: int, *, provisional_only: bool) -> list[CreditRecord]:

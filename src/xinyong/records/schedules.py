@@ -1,5 +1,6 @@
 """Loading a year's working-day schedule, with everything it changes: the provisional deadlines
-(workdays.service) and the timeliness of the credit records whose span touches that year."""
+(workdays.service) and the timeliness of the credit records whose span touches that year, or holds a
+day of a neighbouring year that the notice moved (the notice for 2019 moved days of December 2018)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def load_schedule(session: Session, text: str, *, actor: str, clock: Clock | Non
     records = recompute_provisional_records(
         session, loaded.year, actor=actor, clock=clock, replaced=loaded.replaced
     )
+    neighbours = [day for day in loaded.changed_days if day.year != loaded.year]
+    records += _recompute(
+        session, repository.spanning_days(session, neighbours), loaded.year, actor=actor, clock=clock
+    )
     return dataclasses.replace(loaded, recomputed_records=records)
 
 
@@ -39,10 +44,18 @@ def recompute_provisional_records(
 
     The delay, the late verdict and the flag are stored again through records.rules.timeliness (the
     one rule), and each recomputed record gets an audit entry (``record.timeliness_recomputed``)."""
+    records = repository.spanning_year(session, year, provisional_only=not replaced)
+    return _recompute(session, records, year, actor=actor, clock=clock)
+
+
+def _recompute(
+    session: Session, records: list[CreditRecord], year: int, *, actor: str, clock: Clock | None
+) -> int:
+    """Recompute and store the timeliness of ``records``; audit and count those that changed."""
     cal = calendar(session)
     specs: dict[int, CatalogItem] = {}
     changed = 0
-    for record in repository.spanning_year(session, year, provisional_only=not replaced):
+    for record in records:
         spec = specs.get(record.catalog_item_id)
         if spec is None:
             item = session.get_one(CatalogItemRow, record.catalog_item_id)

@@ -28,8 +28,10 @@ def test_county_clerk_cannot_read_another_countys_private_record(
     ok = client.get(f"/api/v1/records/{own.id}", params=PURPOSE, headers=bearer(world, "clerk_a"))
     assert ok.status_code == 200 and ok.json()["item_code"] == "CF-001"
     refused = client.get(f"/api/v1/records/{other.id}", params=PURPOSE, headers=bearer(world, "clerk_a"))
-    assert refused.status_code == 403 and refused.json()["code"] == "OUT_OF_DATA_RANGE"
-    assert "数据范围" in refused.json()["message"]
+    # out of range is answered exactly as a record that does not exist
+    missing = client.get("/api/v1/records/999999", params=PURPOSE, headers=bearer(world, "clerk_a"))
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json() and refused.json()["code"] == "RECORD_NOT_FOUND"
     # Both reads are in the query log, the refusal too, with who, what, why.
     entries = query_log(session, username="clerk_a")
     assert [(e.target, e.allowed, e.purpose) for e in entries] == [
@@ -45,7 +47,7 @@ def test_county_clerk_cannot_read_another_countys_private_record(
     # Inside its own county a department sees its own line only: not the county labour bureau's records.
     qual = world.records["person_qual"]
     other_line = client.get(f"/api/v1/records/{qual.id}", params=PURPOSE, headers=bearer(world, "clerk_b"))
-    assert other_line.status_code == 403 and other_line.json()["code"] == "OUT_OF_DATA_RANGE"
+    assert other_line.status_code == 404 and other_line.json()["code"] == "RECORD_NOT_FOUND"
     assert (
         client.get(f"/api/v1/records/{qual.id}", params=PURPOSE, headers=bearer(world, "admin")).status_code
         == 200
@@ -245,3 +247,35 @@ def test_a_subject_reads_its_whole_file_and_the_read_is_logged(
         "本人查询",
         True,
     )
+
+
+def test_a_person_outside_the_readers_range_does_not_exist_for_the_reader(
+    world: World, client: RecordingClient, session: Session
+) -> None:
+    """王某明 has one record, a qualification from county B's labour bureau. A county-A reviewer and county
+    B's market regulator (another line) get the 404 of a subject that does not exist, for the file and
+    the record; the refusals are logged. The city's credit office reads both."""
+    assert world.person is not None
+    person, qual = world.person.id, world.records["person_qual"].id
+    missing = client.get("/api/v1/subjects/999999/file", params=PURPOSE, headers=bearer(world, "clerk_a"))
+    for reader in ("clerk_a", "clerk_b"):
+        refused = client.get(f"/api/v1/subjects/{person}/file", params=PURPOSE, headers=bearer(world, reader))
+        assert (refused.status_code, refused.json()) == (404, missing.json()), reader
+    for reader in ("clerk_a", "clerk_b", "operator_a"):  # operators read records, not files
+        record = client.get(f"/api/v1/records/{qual}", params=PURPOSE, headers=bearer(world, reader))
+        assert (record.status_code, record.json()["code"]) == (404, "RECORD_NOT_FOUND"), reader
+        logged = query_log(session, username=reader, subject_id=person)
+        assert all(not e.allowed for e in logged) and len(logged) == (1 if reader == "operator_a" else 2)
+    public = client.get(f"/api/v1/public/subjects/{person}")
+    assert public.status_code == 404 and public.json()["code"] == "SUBJECT_NOT_FOUND"
+    for reader in ("admin",):
+        assert (
+            client.get(
+                f"/api/v1/subjects/{person}/file", params=PURPOSE, headers=bearer(world, reader)
+            ).status_code
+            == 200
+        )
+        assert (
+            client.get(f"/api/v1/records/{qual}", params=PURPOSE, headers=bearer(world, reader)).status_code
+            == 200
+        )

@@ -4,7 +4,10 @@ Who sees which records (domain.md 5.12):
 
 - the public: records of items whose openness is 公开, inside their publication window;
 - a credit service agency with a live grant: that, plus active records of 授权查询 items;
-- staff with ``subjects:read``: every record whose source department lies in their data range;
+- staff with ``subjects:read``: every record whose source department lies in their data range, and
+  an organisation's published records; a natural person's file and records only inside the range (a
+  person is never public, so a person without a record from the caller's range is answered exactly as
+  a subject that does not exist: 404, and the refused read is logged);
 - the subject itself: its whole file.
 
 Every read beyond the public view passes ``security.querylog.guarded_read``: it is logged with its
@@ -28,7 +31,7 @@ from xinyong.files.schemas import FileOut, RecordOut, View
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, mask_field_value, unseal
-from xinyong.kit.errors import NotFound
+from xinyong.kit.errors import NotFound, RecordedRefusal
 from xinyong.models import Authorisation, CatalogItemRow, CreditRecord, Department, Subject
 from xinyong.models.records import RecordStatus
 from xinyong.records.rules import is_visible
@@ -96,19 +99,46 @@ def record_out(
 
 
 def shown_to(
-    view: View, record: CreditRecord, item: CatalogItemRow, dept: Department, today: dt.date, in_range: bool
+    view: View,
+    record: CreditRecord,
+    item: CatalogItemRow,
+    dept: Department,
+    today: dt.date,
+    in_range: bool,
+    *,
+    person: bool = False,
 ) -> bool:
-    """The one rule of which record each view shows (see the module docstring)."""
+    """The one rule of which record each view shows (see the module docstring). ``person``: the record
+    is about a natural person, whose records staff see only inside their range."""
     public_now = item.openness == Openness.PUBLIC.value and is_visible(record, today)
     if view is View.public:
-        return public_now
+        return public_now and not person
     if view is View.agency:
         return public_now or (
             item.openness == Openness.AUTHORISED.value and record.status is RecordStatus.active
         )
     if view is View.staff:
-        return in_range or public_now
+        return in_range or (public_now and not person)
     return True
+
+
+class HiddenSubject(NotFound):
+    """A subject outside the reader's range, answered as one that does not exist; the refused read
+    stays in the query log."""
+
+    keep_changes = True
+
+
+#: The answer to a subject that does not exist or that the reader may not know of (the same for both).
+SUBJECT_NOT_FOUND_MESSAGE = "信用主体不存在"
+OUT_OF_RANGE = "OUT_OF_DATA_RANGE"
+
+
+def _hidden(exc: RecordedRefusal) -> NotFound | RecordedRefusal:
+    """A logged out-of-range refusal as the caller sees it: not found."""
+    if exc.code == OUT_OF_RANGE:
+        return HiddenSubject(SUBJECT_NOT_FOUND_MESSAGE, code="SUBJECT_NOT_FOUND")
+    return exc
 
 
 def credit_file(
@@ -123,10 +153,11 @@ def credit_file(
     """The subject's file as ``view`` sees it. ``in_range(source_department) -> bool`` is the staff
     caller's data range (``Principal.in_range``); other views ignore it. Logs nothing: the reader
     functions below do."""
+    person = not public_subject(subject)
     records = [
         record_out(record, item, dept.name, cipher)
         for record, item, dept in repository.records_of_subject(session, subject.id)
-        if shown_to(view, record, item, dept, today, in_range is not None and in_range(dept))
+        if shown_to(view, record, item, dept, today, in_range is not None and in_range(dept), person=person)
     ]
     return FileOut(subject=subject_out(subject, cipher), view=view, records=records)
 
@@ -134,8 +165,15 @@ def credit_file(
 def _subject(session: Session, subject_id: int) -> Subject:
     subject = repository.subject_by_id(session, subject_id)
     if subject is None:
-        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
+        raise NotFound(SUBJECT_NOT_FOUND_MESSAGE, code="SUBJECT_NOT_FOUND")
     return subject
+
+
+def _person_in_range(session: Session, principal: Principal, subject: Subject) -> bool:
+    """Whether a natural person has a record from a department in the caller's data range."""
+    return any(
+        principal.in_range(dept) for _r, _i, dept in repository.records_of_subject(session, subject.id)
+    )
 
 
 def public_file(session: Session, subject_id: int, *, today: dt.date, cipher: PersonalDataCipher) -> FileOut:
@@ -159,9 +197,27 @@ def staff_file(
     cipher: PersonalDataCipher,
 ) -> FileOut:
     """A department's read of a subject's file: every record from its data range, plus what is public;
-    with a stated purpose and legal basis, logged."""
+    with a stated purpose and legal basis, logged. A natural person without a record from the caller's
+    range is not found (the refusal is logged)."""
     subject = _subject(session, subject_id)
-    querylog.guarded_read(session, principal, subject_id=subject.id, target=FILE_TARGET, why=why, clock=clock)
+
+    def person_in_range(access: querylog.Access) -> querylog.Access | querylog.Denied:
+        if public_subject(subject) or _person_in_range(session, principal, subject):
+            return access
+        return querylog.Denied(OUT_OF_RANGE, "该自然人不在本账户的数据范围内")
+
+    try:
+        querylog.guarded_read(
+            session,
+            principal,
+            subject_id=subject.id,
+            target=FILE_TARGET,
+            why=why,
+            clock=clock,
+            check=person_in_range,
+        )
+    except RecordedRefusal as exc:
+        raise _hidden(exc) from None
     return credit_file(
         session, subject, View.staff, today=clock.today(), cipher=cipher, in_range=principal.in_range
     )
@@ -176,29 +232,45 @@ def staff_record(
     clock: Clock,
     cipher: PersonalDataCipher,
 ) -> RecordOut:
-    """A department's read of one record: refused (and logged) when the record is neither in the
-    caller's data range nor public now."""
+    """A department's read of one record: when the record is neither in the caller's data range nor
+    public now (a natural person's never is), the caller is told it does not exist; the refusal is
+    logged."""
     found = repository.record_by_id(session, record_id)
     if found is None:
-        raise NotFound("信用记录不存在", code="RECORD_NOT_FOUND")
+        raise NotFound(RECORD_NOT_FOUND_MESSAGE, code="RECORD_NOT_FOUND")
     record, item, dept = found
     today = clock.today()
+    person = not public_subject(_subject(session, record.subject_id))
 
     def in_range_or_public(access: querylog.Access) -> querylog.Access | querylog.Denied:
-        if shown_to(View.staff, record, item, dept, today, principal.in_range(dept)):
+        if shown_to(View.staff, record, item, dept, today, principal.in_range(dept), person=person):
             return access
-        return querylog.Denied("OUT_OF_DATA_RANGE", "该记录不在本账户的数据范围内，且未公开")
+        return querylog.Denied(OUT_OF_RANGE, "该记录不在本账户的数据范围内，且未公开")
 
-    querylog.guarded_read(
-        session,
-        principal,
-        subject_id=record.subject_id,
-        target=f"credit_record:{record.id}",
-        why=why,
-        clock=clock,
-        check=in_range_or_public,
-    )
+    try:
+        querylog.guarded_read(
+            session,
+            principal,
+            subject_id=record.subject_id,
+            target=f"credit_record:{record.id}",
+            why=why,
+            clock=clock,
+            check=in_range_or_public,
+        )
+    except RecordedRefusal as exc:
+        if exc.code == OUT_OF_RANGE:
+            raise HiddenRecord(RECORD_NOT_FOUND_MESSAGE, code="RECORD_NOT_FOUND") from None
+        raise
     return record_out(record, item, dept.name, cipher)
+
+
+RECORD_NOT_FOUND_MESSAGE = "信用记录不存在"
+
+
+class HiddenRecord(NotFound):
+    """A record outside the reader's range, answered as one that does not exist (refusal logged)."""
+
+    keep_changes = True
 
 
 def own_file(session: Session, principal: Principal, *, clock: Clock, cipher: PersonalDataCipher) -> FileOut:

@@ -9,11 +9,12 @@ import json
 from typing import Any, Final
 
 import polars as pl
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.db import transaction
-from xinyong.ingest import repository
+from xinyong.ingest import repository, unknown_fields
 from xinyong.ingest.pipeline.chunk import process_chunk
 from xinyong.ingest.pipeline.run import run_for
 from xinyong.ingest.reports import batch_outcome
@@ -38,7 +39,7 @@ def new_batch(
     stored_path: str | None,
     actor: str,
     clock: Clock,
-    ignored: list[str],
+    unknown: list[unknown_fields.UnknownField],
     rows_total: int | None,
     status: BatchStatus = BatchStatus.receiving,
     duplicate_of: IngestBatch | None = None,
@@ -67,7 +68,7 @@ def new_batch(
         warnings=0,
         late=0,
         duplicates=duplicate_of.rows_done if duplicate_of else 0,
-        ignored_columns=ignored,
+        ignored_columns=unknown_fields.to_json(unknown),
     )
     if duplicate_of is not None:
         batch.rows_done = duplicate_of.rows_done
@@ -98,11 +99,15 @@ def same_content(session: Session, dept_id: int, item_id: int, sha256: str) -> I
     return repository.first_with_content(session, dept_id, item_id, sha256)
 
 
-def note_ignored(session: Session, batch_id: int, ignored: list[str]) -> None:
+def note_unknown(session: Session, batch_id: int, found: list[unknown_fields.UnknownField]) -> None:
+    """Add fields outside the catalog found in one chunk to the batch's (row counts added up)."""
     batch = session.get_one(IngestBatch, batch_id)
-    merged = list(dict.fromkeys([*batch.ignored_columns, *ignored]))
-    if merged != batch.ignored_columns:
-        batch.ignored_columns = merged
+    merged = unknown_fields.merge(unknown_fields.from_json(batch.ignored_columns), found)
+    session.execute(
+        update(IngestBatch)
+        .where(IngestBatch.id == batch_id)
+        .values(ignored_columns=unknown_fields.to_json(merged))
+    )
 
 
 def fail(factory: Any, batch_id: int, code: str, message: str, actor: str, clock: Clock) -> None:

@@ -2,8 +2,13 @@
 
 Every value is read as text, exactly as submitted; validation types it. The file is first copied
 under the data directory, named by its sha256 (and, for a CSV in GB18030/GBK as Excel writes it in
-China, transcoded to UTF-8 on the way), so that a batch can be resumed from its checkpoint and the
-source can always be shown what it sent.
+China, transcoded to UTF-8 on the way), so that a batch can be resumed from its checkpoint.
+
+Columns and keys that are not fields of the item (``unknown_fields``) are counted, never kept: the
+copy kept for the batch holds the catalog's columns only. A CSV or XLSX file with such columns is
+kept as a CSV of its catalog columns (same rows, same row numbers, lines with too many values still
+flagged); a JSON Lines file is kept line for line with those keys removed (and a line that is not a
+JSON object kept as ``null``, which reads as the same unreadable row).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any, Final
 import fastexcel
 import polars as pl
 
+from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.validation import ROW, TOO_MANY_FIELDS, UNREADABLE, ItemContext, rows_frame
 from xinyong.kit.errors import InvalidInput
 
@@ -39,6 +45,8 @@ _SUFFIXES: Final = {
 _BLOCK: Final = 8 << 20
 #: Header of the column that carries a row's original row number in a resubmitted file.
 ROW_NO_HEADERS: Final = ("row_no", "原行号", "行号")
+#: Rows per pass when a file is re-written with its catalog columns only.
+_REWRITE_ROWS: Final = 50_000
 
 
 def infer_format(path: Path, fmt: str | None = None) -> str:
@@ -124,6 +132,99 @@ def discard(staged: StagedFile) -> None:
     staged.temp_path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """The copy of a submitted file kept for its batch, and what was left out of it."""
+
+    path: Path
+    #: Per column or key that is not a field of the item: the rows in which it held a value.
+    unknown: dict[str, int]
+    #: The fields the file carries (candidates for a misspelling are the others).
+    present: set[str]
+    rows: int | None
+
+
+def keep_catalog_only(staged: StagedFile, ctx: ItemContext, lay: Layout, store_dir: Path) -> Kept:
+    """Keep the staged file for its batch with the catalog's columns only (see the module docstring);
+    a CSV or XLSX file without other columns is kept as it is."""
+    if staged.fmt != "jsonl" and not lay.ignored:
+        path = keep(staged, store_dir)
+        return Kept(path, {}, set(lay.columns.values()), count_rows(path, staged.fmt))
+    suffix = "jsonl" if staged.fmt == "jsonl" else "csv"
+    final = store_dir / staged.sha256[:2] / f"{staged.sha256}.{uuid.uuid4().hex[:12]}.{suffix}"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if staged.fmt == "jsonl":
+            kept = _rewrite_jsonl(staged.temp_path, ctx, final)
+        else:
+            kept = _rewrite_table(staged.temp_path, staged.fmt, lay, final)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        final.unlink(missing_ok=True)
+        technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise InvalidInput(
+            "文件无法读取（文件损坏，或不是所选的格式），未处理任何行；请检查文件后重新提交",
+            code="INGEST_FILE_UNREADABLE",
+            details={"detail": technical},
+        ) from exc
+    finally:
+        discard(staged)
+    return kept
+
+
+def _rewrite_table(source: Path, fmt: str, lay: Layout, target: Path) -> Kept:
+    """A CSV of the catalog columns of a CSV or XLSX file: one line per row read (so rows keep their
+    numbers), values as read (empty and missing kept apart), and the too-many-values flag."""
+    known = [h for h in lay.header if h in lay.columns]
+    counts: dict[str, int] = {}
+    rows = 0
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        pl.DataFrame(schema=dict.fromkeys([*known, TOO_MANY_FIELDS], pl.String)).write_csv(out)
+        for raw in _raw_chunks(source, fmt, skip=0, chunk_rows=_REWRITE_ROWS):
+            unknown.add_counts(counts, unknown.count_filled(raw, _unknown_columns(raw, lay)))
+            flag = (
+                pl.when(pl.col(TOO_MANY_FIELDS)).then(pl.lit("true"))
+                if TOO_MANY_FIELDS in raw.columns
+                else pl.lit(None, dtype=pl.String)
+            )
+            raw.select([*[pl.col(c).cast(pl.String) for c in known], flag.alias(TOO_MANY_FIELDS)]).write_csv(
+                out, include_header=False
+            )
+            rows += raw.height
+    return Kept(target, counts, set(lay.columns.values()), rows)
+
+
+def _rewrite_jsonl(source: Path, ctx: ItemContext, target: Path) -> Kept:
+    """JSON Lines with only the item's keys, line for line (so rows keep their numbers)."""
+    header = ctx.header_map()
+    counts: dict[str, int] = {}
+    present: set[str] = set()
+    lines = 0
+    with open(source, encoding="utf-8-sig") as src, open(target, "w", encoding="utf-8", newline="\n") as out:
+        for line in src:
+            lines += 1
+            out.write(_catalog_line(line, header, counts, present) + "\n")
+    return Kept(target, counts, present, lines)
+
+
+def _catalog_line(line: str, header: dict[str, str], counts: dict[str, int], present: set[str]) -> str:
+    if not line.strip():
+        return ""
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return "null"  # read as the same unreadable row, without what it held
+    if not isinstance(row, dict):
+        return "null"
+    names = {key: header.get(str(key).strip()) for key in row}
+    present.update(n for n in names.values() if n is not None)
+    dropped = [key for key, name in names.items() if name is None]
+    if not dropped:
+        return line.rstrip("\r\n")
+    for key in dropped:
+        counts[str(key)] = counts.get(str(key), 0) + (not unknown.is_blank(row[key]))
+    return json.dumps({k: v for k, v in row.items() if names[k] is not None}, ensure_ascii=False)
+
+
 # --------------------------------------------------------------------------- headers
 
 
@@ -132,11 +233,17 @@ class Layout:
     """How the file's columns map to the item's fields."""
 
     columns: dict[str, str]  # header as in the file -> field name
+    #: Columns that are not fields of the item, as reported (``unknown_fields.column_label``).
     ignored: list[str]
     row_no_column: str | None
     #: Only a resubmission of rejected rows names its rows by their original number (原行号); every
     #: other file is numbered by position, so a number in the file can never merge or hide rows.
     keep_row_numbers: bool = False
+    #: The header as read (CSV, XLSX), to name unknown columns by position.
+    header: tuple[str, ...] = ()
+
+    def is_known(self, raw: str) -> bool:
+        return raw in self.columns or raw == self.row_no_column
 
 
 def read_header(path: Path, fmt: str) -> list[str] | None:
@@ -153,6 +260,23 @@ def read_header(path: Path, fmt: str) -> list[str] | None:
     return None
 
 
+def _missing_columns(ctx: ItemContext, missing: list[Any], unknown_raw: list[str], seen: set[str]) -> None:
+    """Refuse a file without some required columns, naming a column that may be one of them misspelt."""
+    hints = []
+    for raw in unknown_raw:
+        guess = unknown.closest_field(ctx.spec, str(raw).strip(), seen)
+        if guess in {f.name for f in missing}:
+            hints.append(f"列“{unknown.column_label(raw, 0)}”是否为「{ctx.label(guess)}」（{guess}）？")
+    raise InvalidInput(
+        "文件缺少必填字段的列："
+        + "、".join(f"{f.label}（{f.name}）" for f in missing)
+        + "；表头可用字段名或中文名称"
+        + ("。" + "".join(hints) if hints else ""),
+        code="INGEST_COLUMNS_MISSING",
+        details={"missing": [f.name for f in missing]},
+    )
+
+
 def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = False) -> Layout:
     """Map headers (field names or Chinese labels) to fields; refuse missing required columns.
 
@@ -163,17 +287,19 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
         return Layout({}, [], None, keep_row_numbers=need_row_no)
     mapping = ctx.header_map()
     columns: dict[str, str] = {}
+    unknown_raw: list[str] = []
     ignored: list[str] = []
     row_no_column = None
     seen: dict[str, str] = {}
-    for raw in header:
+    for position, raw in enumerate(header, start=1):
         text = str(raw).strip()
         if text in ROW_NO_HEADERS and need_row_no:
             row_no_column = raw
             continue
         name = mapping.get(text)
         if name is None:
-            ignored.append(text)
+            unknown_raw.append(raw)
+            ignored.append(unknown.column_label(raw, position))
             continue
         if name in seen:
             raise InvalidInput(
@@ -185,19 +311,19 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
         columns[raw] = name
     missing = [f for f in ctx.spec.fields if f.required and f.name not in seen]
     if missing:
-        raise InvalidInput(
-            "文件缺少必填字段的列："
-            + "、".join(f"{f.label}（{f.name}）" for f in missing)
-            + "；表头可用字段名或中文名称",
-            code="INGEST_COLUMNS_MISSING",
-            details={"missing": [f.name for f in missing]},
-        )
+        _missing_columns(ctx, missing, unknown_raw, set(seen))
     if need_row_no and row_no_column is None:
         raise InvalidInput(
             "重新提交的文件须保留“原行号”（row_no）列，以便对应被拒收的行",
             code="INGEST_ROW_NO_MISSING",
         )
-    return Layout(columns, ignored, row_no_column, keep_row_numbers=need_row_no)
+    return Layout(
+        columns,
+        list(dict.fromkeys(ignored)),
+        row_no_column,
+        keep_row_numbers=need_row_no,
+        header=tuple(str(h) for h in header),
+    )
 
 
 def count_rows(path: Path, fmt: str) -> int | None:
@@ -218,9 +344,16 @@ def count_rows(path: Path, fmt: str) -> int | None:
 # --------------------------------------------------------------------------- chunks
 
 
+def _flag(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A row flag: Boolean as read, or text ``true`` in a file kept with its catalog columns only."""
+    if frame.schema[name] == pl.Boolean:
+        return pl.col(name)
+    return (pl.col(name).cast(pl.String) == "true").fill_null(False).alias(name)
+
+
 def _finish(frame: pl.DataFrame, lay: Layout) -> pl.DataFrame:
     keep_cols = [c for c in lay.columns if c in frame.columns]
-    flags = [pl.col(c) for c in (TOO_MANY_FIELDS,) if c in frame.columns]
+    flags = [_flag(frame, c) for c in (TOO_MANY_FIELDS,) if c in frame.columns]
     out = frame.select(
         [pl.col(ROW).cast(pl.Int64), *[pl.col(c).alias(lay.columns[c]) for c in keep_cols], *flags]
     )
@@ -231,11 +364,37 @@ def _finish(frame: pl.DataFrame, lay: Layout) -> pl.DataFrame:
     return out
 
 
+def _unknown_columns(frame: pl.DataFrame, lay: Layout) -> dict[str, list[str]]:
+    """The frame's columns that are not fields, grouped by the name they are reported under (by
+    position in the header when the frame has one column per header cell, else by name)."""
+    values = [c for c in frame.columns if c not in (ROW, TOO_MANY_FIELDS)]
+    header = [h for h in lay.header if h != TOO_MANY_FIELDS]
+    by_position = len(values) == len(header)
+    groups: dict[str, list[str]] = {}
+    for i, column in enumerate(values):
+        raw = header[i] if by_position else column
+        if not lay.is_known(raw):
+            groups.setdefault(unknown.column_label(raw, i + 1), []).append(column)
+    return groups
+
+
 def iter_chunks(
     path: Path, fmt: str, ctx: ItemContext, lay: Layout, *, skip: int, chunk_rows: int
-) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+) -> Iterator[tuple[pl.DataFrame, dict[str, int]]]:
     """Chunks of at most ``chunk_rows`` rows after the first ``skip`` data rows, each with its row
-    numbers in ``__row``, and the keys ignored in it (JSON Lines)."""
+    numbers in ``__row``, and, per column or key that is not a field, the rows in which it held a
+    value (those values are not in the chunk)."""
+    if fmt == "jsonl":
+        yield from _jsonl_chunks(
+            path, ctx, skip=skip, chunk_rows=chunk_rows, row_numbers=lay.keep_row_numbers
+        )
+        return
+    for raw in _raw_chunks(path, fmt, skip=skip, chunk_rows=chunk_rows):
+        yield _finish(raw, lay), unknown.count_filled(raw, _unknown_columns(raw, lay))
+
+
+def _raw_chunks(path: Path, fmt: str, *, skip: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """A CSV or XLSX file's rows as read: every column under its header, row numbers in ``__row``."""
     if fmt == "csv":
         lazy = pl.scan_csv(
             path,
@@ -249,27 +408,22 @@ def iter_chunks(
         read = 0
         try:
             for batch in lazy.collect_batches(chunk_size=chunk_rows):
-                yield _finish(batch, lay), []
+                yield batch
                 read += batch.height
         except pl.exceptions.ComputeError as exc:
             if "more fields" not in str(exc):
                 raise
             # A line with more values than the header: Polars cannot say which line, and truncating
             # would lose data. The csv module reads the rest and rejects just those lines.
-            yield from _csv_module_chunks(path, lay, skip=skip + read, chunk_rows=chunk_rows)
+            yield from _csv_module_chunks(path, skip=skip + read, chunk_rows=chunk_rows)
         return
-    if fmt == "xlsx":
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
-        frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
-        for start in range(0, frame.height, chunk_rows):
-            yield _finish(frame.slice(start, chunk_rows), lay), []
-        return
-    yield from _jsonl_chunks(path, ctx, skip=skip, chunk_rows=chunk_rows, row_numbers=lay.keep_row_numbers)
+    sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
+    frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
+    for start in range(0, frame.height, chunk_rows):
+        yield frame.slice(start, chunk_rows)
 
 
-def _csv_module_chunks(
-    path: Path, lay: Layout, *, skip: int, chunk_rows: int
-) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+def _csv_module_chunks(path: Path, *, skip: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
     """The slow, exact CSV path: rows numbered as Polars numbers them, short rows padded with
     empty values, rows with too many values flagged so that validation rejects them."""
     with open(path, encoding="utf-8-sig", newline="") as f:
@@ -281,13 +435,13 @@ def _csv_module_chunks(
         numbers: list[int] = []
         too_many: list[bool] = []
 
-        def chunk() -> tuple[pl.DataFrame, list[str]]:
+        def chunk() -> pl.DataFrame:
             data: dict[str, Any] = {
                 name: pl.Series(name, [r[i] for r in rows], dtype=pl.String) for i, name in enumerate(header)
             }
             data[ROW] = pl.Series(ROW, numbers, dtype=pl.Int64)
             data[TOO_MANY_FIELDS] = pl.Series(TOO_MANY_FIELDS, too_many, dtype=pl.Boolean)
-            return _finish(pl.DataFrame(data), lay), []
+            return pl.DataFrame(data)
 
         for values in reader:
             if number - 2 >= skip:
@@ -308,7 +462,7 @@ def _csv_module_chunks(
 
 def _jsonl_chunks(
     path: Path, ctx: ItemContext, *, skip: int, chunk_rows: int, row_numbers: bool
-) -> Iterator[tuple[pl.DataFrame, list[str]]]:
+) -> Iterator[tuple[pl.DataFrame, dict[str, int]]]:
     rows: list[Any] = []
     first = skip + 1
     with open(path, encoding="utf-8-sig") as f:
@@ -332,7 +486,7 @@ def _jsonl_chunks(
 
 def _json_frame(
     ctx: ItemContext, rows: list[Any], first: int, row_numbers: bool
-) -> tuple[pl.DataFrame, list[str]]:
+) -> tuple[pl.DataFrame, dict[str, int]]:
     blank = [isinstance(r, dict) and r.get("__blank") is True for r in rows]
     frame, ignored = rows_frame(
         ctx,
@@ -343,4 +497,4 @@ def _json_frame(
     if any(blank):
         keep_mask = pl.Series([not b for b in blank])
         frame = frame.filter(keep_mask)
-    return frame.with_columns(pl.col(UNREADABLE)), [k for k in ignored if k != "__blank"]
+    return frame.with_columns(pl.col(UNREADABLE)), {k: n for k, n in ignored.items() if k != "__blank"}

@@ -11,15 +11,18 @@ from typing import Any, Final
 import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.model import CatalogItem
 from xinyong.catalog.service import item_spec
 from xinyong.departments.service import get_department_by_id
 from xinyong.ingest import repository
+from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.schemas import (
     STATUS_ZH,
     BatchOutcome,
     BatchSummary,
     RejectedRowOut,
     RowIssueOut,
+    UnknownFieldOut,
 )
 from xinyong.ingest.validation import RESERVED_LABELS
 from xinyong.kit.errors import NotFound
@@ -34,6 +37,8 @@ from xinyong.models import (
 ISSUES_IN_OUTCOME: Final = 200
 _BOM: Final = "\ufeff"
 ERROR_COLUMNS: Final = ("行号", "数据标识", "字段", "字段名称", "级别", "错误代码", "原因", "记录编号")
+#: The column of the rejected rows download that gives the reasons (not a field; ignored when resubmitted).
+REASONS_COLUMN: Final = "错误说明"
 
 
 def _batch(session: Session, batch_id: int) -> IngestBatch:
@@ -50,6 +55,29 @@ def _labels(session: Session, batch: IngestBatch) -> dict[str, str]:
     labels = {f.name: f.label for f in item_spec(item).fields}
     labels.update(RESERVED_LABELS)
     return labels
+
+
+def _spec(session: Session, batch: IngestBatch) -> CatalogItem:
+    return item_spec(session.get_one(CatalogItemRow, batch.catalog_item_id))
+
+
+def _unknown_fields(spec: CatalogItem, batch: IngestBatch) -> list[UnknownFieldOut]:
+    """The batch's columns or keys outside the catalog, one line each (stored in ``ignored_columns``)."""
+    word = "列" if batch.file_format in ("csv", "xlsx") else "字段"
+    out = []
+    for found in unknown.from_json(batch.ignored_columns):
+        target = spec.field(found.field) if found.field else None
+        out.append(
+            UnknownFieldOut(
+                column=found.column,
+                rows=found.rows,
+                code=unknown.FIELD_NOT_IN_CATALOG,
+                suggested_field=target.name if target else None,
+                suggested_label=target.label if target else None,
+                message=unknown.message(spec, found, word=word),
+            )
+        )
+    return out
 
 
 def _summary(batch: IngestBatch, dept_code: str) -> dict[str, Any]:
@@ -100,10 +128,12 @@ def batch_outcome(session: Session, batch_id: int, *, issues_limit: int = ISSUES
     total = repository.count_issues(session, batch_id)
     open_rows = repository.count_open_rejected(session, batch_id)
     issues = repository.issues(session, batch_id, limit=issues_limit)
+    found = _unknown_fields(_spec(session, batch), batch)
     return BatchOutcome(
         **_summary(batch, dept.code),
         file_sha256=batch.file_sha256,
-        ignored_columns=list(batch.ignored_columns),
+        ignored_columns=[u.column for u in found],
+        unknown_fields=found,
         open_rejected_rows=open_rows,
         issues_total=total,
         issues=[_issue_out(i, labels) for i in issues],
@@ -170,6 +200,8 @@ def _error_table(session: Session, batch_id: int) -> list[list[Any]]:
     keys = repository.rejected_keys(session, batch_id)
     level_zh = {"error": "错误（已拒收）", "warning": "警告（已入库）", "duplicate": "重复（已忽略）"}
     table: list[list[Any]] = [list(ERROR_COLUMNS)]
+    for found in _unknown_fields(_spec(session, batch), batch):  # a line per field outside the catalog
+        table.append(["", "", found.column, "", unknown.LEVEL_ZH, found.code, found.message, ""])
     for issue in repository.issues(session, batch_id):
         table.append(
             [
@@ -219,7 +251,7 @@ def rejected_rows_csv(session: Session, batch_id: int) -> bytes:
     names = list(labels)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["原行号", *names, "错误说明"])
+    writer.writerow(["原行号", *names, REASONS_COLUMN])
     for row in rows:
         values = [
             "" if row.values.get(n) is None or str(row.values.get(n)).startswith("（") else row.values.get(n)

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.ingest import readers, repository
+from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.batches import canonical_digest, new_batch, single_chunk
 from xinyong.ingest.pipeline.run import MAX_API_ROWS
+from xinyong.ingest.reports import REASONS_COLUMN
 from xinyong.ingest.schemas import BatchOutcome
 from xinyong.ingest.validation import ROW, ItemContext, context_for, rows_frame
 from xinyong.kit.clock import Clock
@@ -53,8 +55,9 @@ def resubmit_rejected(
         raise NotFound(f"批次 {batch_id} 不存在", code="INGEST_BATCH_NOT_FOUND")
     item = session.get_one(CatalogItemRow, original.catalog_item_id)
     ctx = context_for(item)
+    from_file: dict[str, int] = {}
     if isinstance(fixes, Path):
-        fixes = _fixes_from_file(ctx, fixes)
+        fixes, from_file = _fixes_from_file(ctx, fixes)
     if not fixes:
         raise InvalidInput("没有需要重新提交的行", code="INGEST_NO_ROWS")
     if len(fixes) > MAX_API_ROWS:
@@ -79,7 +82,8 @@ def resubmit_rejected(
         values.update({k: v for k, v in fix.items() if k not in ("row_no", "原行号")})
         values["row_no"] = row_no
         merged.append(values)
-    frame, ignored = rows_frame(ctx, merged, row_numbers=True)
+    frame, counts = rows_frame(ctx, merged, row_numbers=True)
+    unknown.add_counts(counts, from_file)
     batch = new_batch(
         session,
         dept_id=original.dept_id,
@@ -92,20 +96,24 @@ def resubmit_rejected(
         stored_path=None,
         actor=actor,
         clock=clock,
-        ignored=ignored,
+        unknown=unknown.found(ctx.spec, counts, frame.columns),
         rows_total=len(merged),
         resubmission_of=batch_id,
     )
     return single_chunk(session, batch, frame, actor=actor, clock=clock, cipher=cipher)
 
 
-def _fixes_from_file(ctx: ItemContext, path: Path) -> list[dict[str, Any]]:
+def _fixes_from_file(ctx: ItemContext, path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The fixed rows of a file, and per column that is not a field, the rows in which it held a value
+    (those values are not read into the fixes)."""
     fmt = readers.infer_format(path)
     lay = readers.layout(ctx, readers.read_header(path, fmt), need_row_no=True)
     out: list[dict[str, Any]] = []
-    for chunk, _ignored in readers.iter_chunks(path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1):
+    counts: dict[str, int] = {}
+    for chunk, more in readers.iter_chunks(path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1):
+        unknown.add_counts(counts, {k: n for k, n in more.items() if k != REASONS_COLUMN})
         for record in chunk.iter_rows(named=True):
             row = {k: v for k, v in record.items() if not k.startswith("__") and v is not None}
             row["row_no"] = record[ROW]
             out.append(row)
-    return out
+    return out, counts

@@ -25,6 +25,18 @@ STATUS_ZH: Final = {
 }
 
 
+class UnknownFieldOut(BaseModel):
+    """A column or JSON key that is not a field of the item: its values were neither collected nor
+    stored."""
+
+    column: str = Field(description="列名或字段名（按提交时的写法）")
+    rows: int | None = Field(description="该列有值的行数（较早的批次未统计时为空）")
+    code: str = "FIELD_NOT_IN_CATALOG"
+    suggested_field: str | None = Field(description="疑似拼写错误时，可能对应的目录字段名")
+    suggested_label: str | None = Field(description="该目录字段的中文名称")
+    message: str
+
+
 class RowIssueOut(BaseModel):
     row_no: int
     field: str | None
@@ -63,7 +75,10 @@ class BatchSummary(BaseModel):
 
 class BatchOutcome(BatchSummary):
     file_sha256: str
-    ignored_columns: list[str]
+    ignored_columns: list[str] = Field(description="不是目录字段的列或字段（未归集）")
+    unknown_fields: list[UnknownFieldOut] = Field(
+        default_factory=list, description="不在目录中的列或字段：逐项给出有值的行数，疑似拼写错误时给出提示"
+    )
     row_numbering: str = ROW_NUMBERING
     open_rejected_rows: int
     issues_total: int
@@ -82,7 +97,9 @@ class BatchOutcome(BatchSummary):
             f"入库 {self.accepted} 条，拒收 {self.rejected} 行，警告 {self.warnings} 条，"
             f"忽略重复 {self.duplicates} 行，超期报送 {self.late} 条"
         )
-        if self.ignored_columns:
+        if self.unknown_fields:
+            text += "；" + "；".join(u.message for u in self.unknown_fields)
+        elif self.ignored_columns:
             text += f"；以下列不是目录字段，未归集：{'、'.join(self.ignored_columns)}"
         if self.error_message:
             text += f"；错误 {self.error_code}：{self.error_message}"

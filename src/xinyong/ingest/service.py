@@ -23,12 +23,13 @@ from xinyong.catalog.service import item_row
 from xinyong.db import transaction
 from xinyong.departments.service import get_department
 from xinyong.ingest import readers
+from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.batches import (
     UNFINISHED,
     canonical_digest,
     fail,
     new_batch,
-    note_ignored,
+    note_unknown,
     same_content,
     single_chunk,
 )
@@ -68,11 +69,11 @@ def _duplicate_of(
     fmt: str,
     sha256: str,
     file_name: str,
-    lay: readers.Layout,
     actor: str,
     clock: Clock,
 ) -> BatchOutcome:
-    """A file already processed: a ``duplicate`` batch pointing at the first one; nothing is stored twice."""
+    """A file already processed: a ``duplicate`` batch pointing at the first one; nothing is stored twice
+    (its fields outside the catalog are those found in the first)."""
     dup = new_batch(
         session,
         dept_id=prior.dept_id,
@@ -85,7 +86,7 @@ def _duplicate_of(
         stored_path=None,
         actor=actor,
         clock=clock,
-        ignored=lay.ignored,
+        unknown=unknown.from_json(prior.ignored_columns),
         rows_total=prior.rows_done,
         status=BatchStatus.duplicate,
         duplicate_of=prior,
@@ -130,13 +131,13 @@ def submit_file(
             if prior is not None and prior.status not in UNFINISHED:
                 readers.discard(staged)
                 return _duplicate_of(
-                    session, prior, channel, fmt, staged.sha256, file_name or path.name, lay, actor, clock
+                    session, prior, channel, fmt, staged.sha256, file_name or path.name, actor, clock
                 )
             if prior is not None:
                 resume_id = prior.id
                 readers.discard(staged)
             else:
-                kept = readers.keep(staged, store)
+                kept = readers.keep_catalog_only(staged, ctx, lay, store)
                 batch = new_batch(
                     session,
                     dept_id=dept.id,
@@ -146,11 +147,11 @@ def submit_file(
                     fmt=fmt,
                     sha256=staged.sha256,
                     file_name=file_name or path.name,
-                    stored_path=str(kept),
+                    stored_path=str(kept.path),
                     actor=actor,
                     clock=clock,
-                    ignored=lay.ignored,
-                    rows_total=readers.count_rows(kept, fmt),
+                    unknown=unknown.found(ctx.spec, kept.unknown, kept.present),
+                    rows_total=kept.rows,
                 )
                 resume_id = batch.id
     except BaseException:
@@ -188,7 +189,9 @@ def _prepare_resume(
             code="INGEST_FILE_GONE",
             details={"batch_id": batch_id},
         )
-    path, fmt = Path(batch.stored_path), batch.file_format
+    # The kept copy may be in another format than the file sent (a CSV of an XLSX's catalog columns).
+    path = Path(batch.stored_path)
+    fmt = readers.infer_format(path)
     run = run_for(session, batch, actor=actor, clock=clock, cipher=cipher)
     lay = readers.layout(run.ctx, readers.read_header(path, fmt))
     return _Resume(path, fmt, batch.rows_done, batch.rows_total, run, lay)
@@ -201,15 +204,15 @@ def _process_file(
     (``failed``, resumable) with the reason, except when another process holds it."""
     done = at.done
     try:
-        for chunk, ignored in readers.iter_chunks(
+        for chunk, counts in readers.iter_chunks(
             at.path, at.fmt, at.run.ctx, at.lay, skip=done, chunk_rows=chunk_rows
         ):
             if chunk.height == 0:
                 continue
             with transaction(factory) as session:
                 process_chunk(session, at.run, chunk, expected_done=done)
-                if ignored:
-                    note_ignored(session, batch_id, ignored)
+                if counts:  # only in a file kept whole (a batch begun before unknown columns were left out)
+                    note_unknown(session, batch_id, unknown.found(at.run.ctx.spec, counts, chunk.columns))
             done += chunk.height
             if progress:
                 progress(done, at.total)
@@ -329,7 +332,8 @@ def submit_records(
     ctx = context_for(item)
     digest = canonical_digest(rows)
     prior = same_content(session, dept.id, item.id, digest)
-    frame, ignored = rows_frame(ctx, rows)
+    frame, counts = rows_frame(ctx, rows)
+    found = unknown.found(ctx.spec, counts, frame.columns)
     if prior is not None and prior.status not in UNFINISHED:
         dup = new_batch(
             session,
@@ -343,7 +347,7 @@ def submit_records(
             stored_path=None,
             actor=actor,
             clock=clock,
-            ignored=ignored,
+            unknown=found,
             rows_total=prior.rows_done,
             status=BatchStatus.duplicate,
             duplicate_of=prior,
@@ -362,7 +366,7 @@ def submit_records(
         stored_path=None,
         actor=actor,
         clock=clock,
-        ignored=ignored,
+        unknown=found,
         rows_total=len(rows),
         received_on=received_on,
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from xinyong.db import in_values, pieces
 from xinyong.ingest.pipeline.run import Run
 from xinyong.ingest.protect import protect_frame
-from xinyong.ingest.validation import KIND, ROW
+from xinyong.ingest.validation import KIND, RESERVED_LABELS, ROW
 from xinyong.kit.crypto import is_phone_field, mask_field_value, seal_values
 from xinyong.models import CreditRecord, IngestBatch, RejectedRow, RejectedStatus
 from xinyong.records import repository as records
@@ -89,11 +89,13 @@ def record_ids(session: Session, run: Run, rows: pl.DataFrame) -> dict[int, int]
 
 def store_rejected(session: Session, run: Run, raw: pl.DataFrame, rows: list[int]) -> None:
     """Keep rejected rows with their values as submitted, personal data sealed by the same rule as
-    stored records (kit.crypto.seal_values; masked instead when there is no key)."""
+    stored records (kit.crypto.seal_values; masked instead when there is no key). Only the item's
+    fields are kept: a value outside the catalog is never stored (``unknown_fields``)."""
     if not rows:
         return
     subset = raw.filter(pl.col(ROW).is_in(rows))
-    value_cols = [c for c in subset.columns if not c.startswith("__")]
+    catalog = {*run.ctx.spec.field_names, *RESERVED_LABELS}
+    value_cols = [c for c in subset.columns if c in catalog]
     ric = set(run.ctx.ric_fields)
     always = ric | {c for c in value_cols if is_phone_field(c)}
     payload = []

@@ -360,16 +360,16 @@ def _generate_records(
     """Records for the subjects across the catalog, grouped as their departments would submit them:
     by department, catalog item and day of receipt."""
     batches: Batches = {}
-    by_kind_dept: dict[tuple[str, str], Department] = {(d.region_code, d.kind): d for d in depts}
+    sources = {
+        item.code: [d for d in depts if catalog_service.item_spec(item).provided_by(d.kind)] for item in items
+    }
     for subject in created:
-        fitting = [it for it in items if subject.kind.value in it.spec["subject_types"]]
+        fitting = [it for it in items if subject.kind.value in it.spec["subject_types"] and sources[it.code]]
         for item in rng.sample(fitting, k=min(len(fitting), rng.randrange(0, 5))):
-            kind = item.source_department_kind
-            dept = (
-                by_kind_dept.get((subject.region_code or "", kind))
-                or by_kind_dept.get((platform_region, kind))
-                or by_kind_dept[(platform_region, "信用办")]
-            )
+            # a source department of the item (谁产生、谁提供): the subject's county's, else the city's
+            local = [d for d in sources[item.code] if d.region_code == subject.region_code]
+            city = [d for d in sources[item.code] if d.region_code == platform_region]
+            dept = (local or city or sources[item.code])[0]
             decision = DEMO_TODAY - dt.timedelta(days=rng.randrange(10, 900))
             received = decision + dt.timedelta(days=rng.choice([1, 2, 3, 5, 7, 9, 15]))
             data = {

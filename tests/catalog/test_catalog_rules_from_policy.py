@@ -122,7 +122,29 @@ def test_items_stored_before_the_rules_are_read_with_them() -> None:
     for item in current.items:
         old = item.model_dump(mode="json", exclude_none=True)
         old.pop("minors_excluded", None)
+        old.pop("source_department_kinds")
         old["publication_rule"].pop("until_kind", None)
         read = CatalogItem.model_validate(stored_spec(old))
         assert read.publication_rule.until_kind == item.publication_rule.until_kind, item.code
         assert read.minors_excluded == item.minors_excluded, item.code
+        assert read.source_department_kinds, item.code  # the kinds the free text names, else 行政机关
+
+
+def test_source_kinds_are_department_kinds() -> None:
+    def edit(item: dict[str, Any]) -> None:
+        item["source_department_kinds"] = ["法院", "法院系统"]
+
+    errors = _errors(_default_with("SF-003", edit))
+    assert list(errors) == ["SF-003:source_department_kinds[1]"], errors
+    assert "“法院系统”不是部门类别" in errors["SF-003:source_department_kinds[1]"]
+
+
+def test_who_provides_an_item() -> None:
+    """谁产生、谁提供: a court list only from courts; a penalty from any administrative body, never from a
+    court or the credit office."""
+    catalog = load_default_catalog()
+    court_list, penalty = catalog.item("SF-003"), catalog.item("CF-001")
+    assert court_list.provided_by("法院") and not court_list.provided_by("税务")
+    assert penalty.provided_by("税务") and penalty.provided_by("市场监管")
+    assert not penalty.provided_by("法院") and not penalty.provided_by("信用办")
+    assert not penalty.provided_by("人社")  # not a department kind

@@ -20,11 +20,14 @@ from xinyong.catalog.rules import (
     severity_rule_issues,
 )
 from xinyong.catalog.terms import (
+    ANY_ADMINISTRATIVE,
     CODE_PREFIXES,
+    DEPARTMENT_KINDS,
     DOUBLE_PUBLICITY_CATEGORIES,
     DOUBLE_PUBLICITY_WORKDAYS,
     MODEL_CONFIG,
     NO_SEVERITY,
+    NON_ADMINISTRATIVE_KINDS,
     Category,
     Issue,
     NonEmptyStr,
@@ -49,6 +52,9 @@ class CatalogItem(BaseModel):
     category: Category
     subject_types: list[SubjectType] = Field(min_length=1)
     source_department_kind: NonEmptyStr
+    #: The department kinds that produce this information and alone may submit it (谁产生、谁提供):
+    #: values of DEPARTMENT_KINDS, or ANY_ADMINISTRATIVE for every administrative department.
+    source_department_kinds: list[str] = Field(min_length=1)
     legal_basis: NonEmptyStr
     openness: Openness
     collection_deadline_workdays: int | None = Field(default=None, ge=1)
@@ -76,6 +82,16 @@ class CatalogItem(BaseModel):
     def is_dishonesty_info(self) -> bool:
         """True when some record of this item can carry a severity (失信信息)."""
         return any(outcome != NO_SEVERITY for outcome in self.possible_outcomes())
+
+    def provided_by(self, department_kind: str) -> bool:
+        """Whether a department of this kind is a source of the item and may submit its records."""
+        if department_kind in self.source_department_kinds:
+            return True
+        return (
+            ANY_ADMINISTRATIVE in self.source_department_kinds
+            and department_kind in DEPARTMENT_KINDS
+            and department_kind not in NON_ADMINISTRATIVE_KINDS
+        )
 
     def possible_outcomes(self) -> set[SeverityOutcome]:
         return possible_outcomes(self.severity_rule)
@@ -112,6 +128,7 @@ class CatalogItem(BaseModel):
             ),
             *self._deadline_issues(),
             *self._minor_issues(),
+            *self._source_issues(),
         ]
         raise_issues(issues)
         return self
@@ -123,6 +140,18 @@ class CatalogItem(BaseModel):
             issues.append((("code",), f"{self.category.label_zh}类事项的编码应以 {'或'.join(prefixes)} 开头"))
         if len(set(self.subject_types)) != len(self.subject_types):
             issues.append((("subject_types",), "主体类型重复"))
+        return issues
+
+    def _source_issues(self) -> list[Issue]:
+        """Source kinds must be known department kinds (or ANY_ADMINISTRATIVE), each named once."""
+        known = {*DEPARTMENT_KINDS, ANY_ADMINISTRATIVE}
+        issues: list[Issue] = [
+            (("source_department_kinds", i), f"“{kind}”不是部门类别，可选：{'、'.join(sorted(known))}")
+            for i, kind in enumerate(self.source_department_kinds)
+            if kind not in known
+        ]
+        if len(set(self.source_department_kinds)) != len(self.source_department_kinds):
+            issues.append((("source_department_kinds",), "部门类别重复"))
         return issues
 
     def _minor_issues(self) -> list[Issue]:

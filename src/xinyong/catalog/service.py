@@ -16,7 +16,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import repository
 from xinyong.catalog.io import parse_catalog
 from xinyong.catalog.model import CatalogFile, CatalogItem
-from xinyong.catalog.terms import SubjectType, UntilKind
+from xinyong.catalog.terms import ANY_ADMINISTRATIVE, DEPARTMENT_KINDS, SubjectType, UntilKind
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
@@ -124,9 +124,10 @@ def item_spec(row: CatalogItemRow) -> CatalogItem:
 
 def stored_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """An item as stored, read by today's rules. Versions stored before items had to state what their
-    end field means (``until_kind``) and whether they exclude minors keep their text unchanged; when
-    read, an end field labelled 有效期… is a validity date and any other a removal date, and an item
-    that lists persons as seriously dishonest excludes minors (the law applies to old records too)."""
+    end field means (``until_kind``), their source department kinds and whether they exclude minors keep
+    their text unchanged; when read, an end field labelled 有效期… is a validity date and any other a
+    removal date, the source kinds are those the free-text source names (else every administrative
+    department), and an item that lists persons as seriously dishonest excludes minors."""
     rule = spec.get("publication_rule") or {}
     until = rule.get("until_field")
     upgraded = dict(spec)
@@ -134,6 +135,10 @@ def stored_spec(spec: dict[str, Any]) -> dict[str, Any]:
         label = next((f.get("label", "") for f in spec.get("fields", []) if f.get("name") == until), "")
         kind = UntilKind.VALIDITY if "有效期" in label else UntilKind.REMOVAL
         upgraded["publication_rule"] = {**rule, "until_kind": kind.value}
+    if "source_department_kinds" not in spec:
+        text = str(spec.get("source_department_kind", ""))
+        named = [kind for kind in DEPARTMENT_KINDS if kind in text]
+        upgraded["source_department_kinds"] = named or [ANY_ADMINISTRATIVE]
     persons = SubjectType.NATURAL_PERSON.value in spec.get("subject_types", [])
     if persons and spec.get("severity_rule") == {"fixed": "serious"} and "minors_excluded" not in spec:
         upgraded["minors_excluded"] = True

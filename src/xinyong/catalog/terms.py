@@ -17,10 +17,12 @@ from pydantic_core import PydanticCustomError
 from xinyong.models.records import Severity
 
 __all__ = [
+    "ANY_ADMINISTRATIVE",
     "CODE_PREFIXES",
     "CORE_FIELD_NAMES",
     "CORE_FIELD_TYPES",
     "DATE_TYPES",
+    "DEPARTMENT_KINDS",
     "DOCUMENT_CATEGORIES",
     "DOUBLE_PUBLICITY_CATEGORIES",
     "DOUBLE_PUBLICITY_WORKDAYS",
@@ -28,6 +30,7 @@ __all__ = [
     "MINOR_EXCEPTION_MAX_MONTHS",
     "MODEL_CONFIG",
     "NATIONAL_WINDOW_BOUNDS",
+    "NON_ADMINISTRATIVE_KINDS",
     "NON_DISHONESTY_CATEGORIES",
     "NO_SEVERITY",
     "NO_SEVERITY_LABEL_ZH",
@@ -252,6 +255,46 @@ CORE_FIELD_TYPES: Final[Mapping[str, frozenset[FieldType]]] = {
     "decision_no": frozenset({FieldType.STRING}),
 }
 """The types a core field may have."""
+
+DEPARTMENT_KINDS: Final[tuple[str, ...]] = (
+    "信用办",
+    "发展改革",
+    "市场监管",
+    "税务",
+    "法院",
+    "检察院",
+    "公安",
+    "民政",
+    "司法行政",
+    "财政",
+    "人力资源社会保障",
+    "自然资源",
+    "生态环境",
+    "住房城乡建设",
+    "交通运输",
+    "水利",
+    "农业农村",
+    "商务",
+    "文化旅游",
+    "卫生健康",
+    "应急管理",
+    "教育",
+    "药品监管",
+    "知识产权",
+    "机构编制",
+    "工业和信息化",
+    "城市管理",
+    "公共资源交易",
+    "海关",
+    "金融监管",
+)
+"""Department kinds (部门类别, ``Department.kind``): the lines a catalog item names as its sources."""
+
+ANY_ADMINISTRATIVE: Final = "行政机关"
+"""In an item's ``source_department_kinds``: every administrative department (各行政机关), i.e. every
+kind but the judicial bodies and the credit office, which decide no licence or penalty."""
+
+NON_ADMINISTRATIVE_KINDS: Final = frozenset({"法院", "检察院", "信用办"})
 
 MINOR_EXCEPTION_MAX_MONTHS: Final = 3
 """轻微 information is not published in principle; where a law makes an exception, for at most 3 months."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.catalog.service import import_catalog
+from xinyong.ingest import oversight, reports
 from xinyong.ingest.corrections import correct_record
 from xinyong.ingest.service import submit_record, submit_records
 from xinyong.kit import ids
@@ -274,3 +275,44 @@ def test_next_years_notice_recomputes_records_in_the_december_it_moves(
     assert loaded.recomputed_records == 1
     session.refresh(record)
     assert _verdict(record) == (5, False, False)
+
+
+def test_batch_outcome_and_late_list_show_a_provisional_verdict_as_provisional(
+    session: Session, clock: FixedClock, cipher: PersonalDataCipher, world: tuple[Department, Subject]
+) -> None:
+    """B-9 is late only on weekends (Y has no schedule yet): the outcome and the late list say the verdict
+    is provisional; once Y's schedule is loaded it is on time and leaves both."""
+    dept, _company = world
+    outcome = submit_records(
+        session, [penalty("B-9")], item_code="CF-001", dept_code=DEPT, actor="u", clock=clock, cipher=cipher
+    )
+    assert (outcome.late, outcome.late_provisional) == (1, 1)
+    assert "临时结论" in outcome.describe()
+    [late] = oversight.late_records(session, dept.id)
+    assert (late.source_record_id, late.provisional, late.due_date) == ("B-9", True, dt.date(Y, 5, 7))
+
+    load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
+
+    again = reports.batch_outcome(session, outcome.batch_id)
+    assert (again.late, again.late_provisional) == (0, 0)
+    assert oversight.late_records(session, dept.id) == []
+
+
+def test_late_arrival_on_a_holiday_is_late_and_final(
+    session: Session, clock: FixedClock, cipher: PersonalDataCipher, world: tuple[Department, Subject]
+) -> None:
+    """Decided 2025-09-22, due 2025-09-30 (the 7th working day), received on the holiday 2025-10-05."""
+    dept, _company = world
+    outcome = submit_records(
+        session,
+        [penalty("H-1", decided="2025-09-22")],
+        item_code="CF-001",
+        dept_code=DEPT,
+        actor="u",
+        clock=clock,
+        cipher=cipher,
+        received_on=dt.date(2025, 10, 5),
+    )
+    assert (outcome.accepted, outcome.late, outcome.late_provisional) == (1, 1, 0)
+    [late] = oversight.late_records(session, dept.id)
+    assert (late.due_date, late.provisional, late.delay_workdays) == (dt.date(2025, 9, 30), False, 7)

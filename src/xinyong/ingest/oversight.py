@@ -8,11 +8,14 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.service import item_spec
 from xinyong.departments.service import get_department
 from xinyong.ingest import repository
 from xinyong.ingest.schemas import DeptTimeliness, LateRecord, TimelinessReport
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import Department
+from xinyong.records.rules import timeliness
+from xinyong.workdays.service import calendar
 
 
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -90,11 +93,14 @@ def timeliness_report(session: Session, *, dept_code: str | None, month: str) ->
 def late_records(
     session: Session, dept_id: int, *, month: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[LateRecord]:
-    """A department's records received later than their item's collection deadline."""
+    """A department's records received after the last day of their item's collection period, each
+    with that day and whether the verdict is provisional (a year without a loaded schedule)."""
     between = _month_bounds(month) if month is not None else None
     rows = repository.late_records(session, dept_id, between=between, limit=limit, offset=offset)
+    cal = calendar(session)
     out = []
     for record, item in rows:
+        timely = timeliness(item_spec(item), record.decision_date, record.received_on, cal)
         out.append(
             LateRecord(
                 record_id=record.id,
@@ -105,6 +111,8 @@ def late_records(
                 received_on=record.received_on,
                 delay_workdays=record.delay_workdays,
                 limit_workdays=item.spec.get("collection_deadline_workdays"),
+                due_date=timely.due,
+                provisional=record.timeliness_provisional,
                 batch_id=record.batch_id,
             )
         )

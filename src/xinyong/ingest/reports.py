@@ -129,8 +129,10 @@ def batch_outcome(session: Session, batch_id: int, *, issues_limit: int = ISSUES
     open_rows = repository.count_open_rejected(session, batch_id)
     issues = repository.issues(session, batch_id, limit=issues_limit)
     found = _unknown_fields(_spec(session, batch), batch)
+    late, late_provisional = repository.count_late(session, batch_id)
     return BatchOutcome(
-        **_summary(batch, dept.code),
+        **{**_summary(batch, dept.code), "late": late},
+        late_provisional=late_provisional,
         file_sha256=batch.file_sha256,
         ignored_columns=[u.column for u in found],
         unknown_fields=found,

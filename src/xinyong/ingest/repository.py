@@ -65,6 +65,16 @@ def count_issues(session: Session, batch_id: int) -> int:
     )
 
 
+def count_late(session: Session, batch_id: int) -> tuple[int, int]:
+    """The batch's records that are late now, and how many of them provisionally (a schedule loaded
+    since the batch may have changed both)."""
+    stmt = select(func.count(), func.count().filter(CreditRecord.timeliness_provisional.is_(True))).where(
+        CreditRecord.batch_id == batch_id, CreditRecord.late.is_(True)
+    )
+    late, provisional = session.execute(stmt).one()
+    return int(late or 0), int(provisional or 0)
+
+
 def count_open_rejected(session: Session, batch_id: int) -> int:
     stmt = (
         select(func.count())

@@ -74,6 +74,10 @@ class BatchSummary(BaseModel):
 
 
 class BatchOutcome(BatchSummary):
+    late_provisional: int = Field(
+        default=0,
+        description="超期报送记录中结论为临时的条数：其间有尚未载入节假日安排的年份，载入后重算，可能改为按期",
+    )
     file_sha256: str
     ignored_columns: list[str] = Field(description="不是目录字段的列或字段（未归集）")
     unknown_fields: list[UnknownFieldOut] = Field(
@@ -97,6 +101,8 @@ class BatchOutcome(BatchSummary):
             f"入库 {self.accepted} 条，拒收 {self.rejected} 行，警告 {self.warnings} 条，"
             f"忽略重复 {self.duplicates} 行，超期报送 {self.late} 条"
         )
+        if self.late_provisional:
+            text += f"（其中 {self.late_provisional} 条为临时结论，待年度节假日安排载入后重算）"
         if self.unknown_fields:
             text += "；" + "；".join(u.message for u in self.unknown_fields)
         elif self.ignored_columns:
@@ -142,4 +148,8 @@ class LateRecord(BaseModel):
     received_on: dt.date
     delay_workdays: int | None
     limit_workdays: int | None
+    due_date: dt.date | None = Field(description="报送截止日：决定之日起第 N 个工作日")
+    provisional: bool = Field(
+        description="临时结论：决定至接收之间有尚未载入节假日安排的年份，载入后重算，可能改为按期"
+    )
     batch_id: int | None

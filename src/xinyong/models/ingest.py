@@ -75,8 +75,10 @@ class IngestBatch(Base):
     warnings: Mapped[int] = mapped_column(default=0)
     duplicates: Mapped[int] = mapped_column(default=0)
     late: Mapped[int] = mapped_column(default=0)
-    #: Columns of the file that are not fields of the catalog item (not collected).
-    ignored_columns: Mapped[list[str]]
+    #: Columns or keys of the submission that are not fields of the catalog item (not collected), each as
+    #: ``{"column": as written, masked, "rows": rows holding a value, "field": a suggested field or null}``
+    #: (a plain string in batches stored before rows were counted; see ingest.unknown_fields.from_json).
+    ignored_columns: Mapped[list[Any]]
     error_code: Mapped[str | None] = mapped_column(String(60))
     error_message: Mapped[str | None] = mapped_column(String(1000))
 

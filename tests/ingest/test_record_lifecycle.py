@@ -80,6 +80,20 @@ def test_correction_keeps_history(
         )
     assert invalid.value.code == "RECORD_DATA_INVALID"
     assert invalid.value.details["errors"][0]["field"] == "decision_date"
+    # a key outside the catalog is not dropped in silence: the correction is refused, naming it
+    with pytest.raises(DomainError) as unknown:
+        correct_record(
+            session,
+            stored.id,
+            data={**new, "联系电话": "13912345678", "valid_untill": "2027-01-01"},
+            reason="x",
+            actor="u",
+            clock=clock,
+        )
+    assert unknown.value.code == "FIELD_NOT_IN_CATALOG"
+    assert "字段“联系电话”不在目录中" in unknown.value.message
+    assert [f["column"] for f in unknown.value.details["fields"]] == ["联系电话", "valid_untill"]
+    assert session.get_one(CreditRecord, stored.id).version == 2
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == str(stored.id))).all()
     assert "record.corrected" in actions
 

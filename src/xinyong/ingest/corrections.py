@@ -3,6 +3,8 @@ severity, window and timeliness recomputed by the records rules, the change audi
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,8 +12,9 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit
 from xinyong.catalog.schema import CatalogItem
 from xinyong.catalog.service import item_spec
+from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.protect import protect_values
-from xinyong.ingest.validation import validate_record_data
+from xinyong.ingest.validation import context_for, json_ready, rows_frame, validate_chunk
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, InvalidInput
@@ -20,7 +23,49 @@ from xinyong.models.records import RecordStatus, Severity
 from xinyong.models.subjects import SubjectKind
 from xinyong.records import history
 from xinyong.records.rules import as_date, publication_window, severity_of, timeliness
+from xinyong.subjects.service import resolve
 from xinyong.workdays.service import calendar as work_calendar
+
+
+@dataclass(frozen=True)
+class CheckedData:
+    values: dict[str, Any]
+    subject_id: int
+
+
+def validate_record_data(
+    session: Session,
+    item_row: CatalogItemRow,
+    data: dict[str, Any],
+    *,
+    today: dt.date,
+    received_on: dt.date,
+    cipher: PersonalDataCipher | None,
+) -> CheckedData:
+    """Validate one record's values exactly as intake does and find its subject (for corrections)."""
+    ctx = context_for(item_row)
+    frame, ignored = rows_frame(ctx, [data])
+    if ignored:  # nothing is dropped without a word: a key outside the catalog is refused
+        present = [k for k in data if str(k) not in ignored]
+        found = unknown.found(ctx.spec, {k: 1 for k in ignored}, present)
+        raise InvalidInput(
+            "；".join(unknown.message(ctx.spec, f, word="字段") for f in found),
+            code=unknown.FIELD_NOT_IN_CATALOG,
+            details={"fields": unknown.to_json(found)},
+        )
+    checked = validate_chunk(ctx, frame, today=today, received_on=received_on)
+    if checked.issues:
+        errors = [{"field": i.field, "code": i.code, "message": i.message} for i in checked.issues]
+        raise InvalidInput(
+            "数据未通过校验：" + "；".join(str(e["message"]) for e in errors),
+            code="RECORD_DATA_INVALID",
+            details={"errors": errors},
+        )
+    values = json_ready(checked.frame, [f.name for f in ctx.spec.fields])[0]
+    subject = resolve(session, str(values["subject_id"]), cipher=cipher).subject
+    if subject.uscc:
+        values["subject_id"] = subject.uscc
+    return CheckedData(values=values, subject_id=subject.id)
 
 
 def _apply(

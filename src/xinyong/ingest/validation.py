@@ -17,17 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy.orm import Session
 
 from xinyong.catalog.schema import CatalogItem, FieldSpec, FieldType
 from xinyong.catalog.service import item_spec
 from xinyong.ingest.minors import MINOR_EXCLUDED, MINOR_REASON, minor_codes
 from xinyong.kit import ids
-from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.kit.errors import InvalidInput
 from xinyong.models import CatalogItemRow
 from xinyong.records.assess import SEVERITY_OVERRIDE_COLUMN, SEVERITY_REASON_COLUMN
-from xinyong.subjects.service import resolve
 
 ROW: Final = "__row"
 OK: Final = "__ok"
@@ -564,36 +560,3 @@ def json_ready(frame: pl.DataFrame, names: list[str]) -> list[dict[str, Any]]:
         ]
     )
     return [{k: v for k, v in row.items() if v is not None} for row in converted.iter_rows(named=True)]
-
-
-@dataclass(frozen=True)
-class CheckedData:
-    values: dict[str, Any]
-    subject_id: int
-
-
-def validate_record_data(
-    session: Session,
-    item_row: CatalogItemRow,
-    data: dict[str, Any],
-    *,
-    today: dt.date,
-    received_on: dt.date,
-    cipher: PersonalDataCipher | None,
-) -> CheckedData:
-    """Validate one record's values exactly as intake does and find its subject (for corrections)."""
-    ctx = context_for(item_row)
-    frame, _ignored = rows_frame(ctx, [data])
-    checked = validate_chunk(ctx, frame, today=today, received_on=received_on)
-    if checked.issues:
-        errors = [{"field": i.field, "code": i.code, "message": i.message} for i in checked.issues]
-        raise InvalidInput(
-            "数据未通过校验：" + "；".join(str(e["message"]) for e in errors),
-            code="RECORD_DATA_INVALID",
-            details={"errors": errors},
-        )
-    values = json_ready(checked.frame, [f.name for f in ctx.spec.fields])[0]
-    subject = resolve(session, str(values["subject_id"]), cipher=cipher).subject
-    if subject.uscc:
-        values["subject_id"] = subject.uscc
-    return CheckedData(values=values, subject_id=subject.id)

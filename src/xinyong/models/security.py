@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String, Text, func
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base
@@ -30,6 +30,8 @@ class User(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Failed logins in a row, from any address (for administrators; the lockout counts per address in
+    #: ``LoginFailure``). ``locked_until`` is no longer set: an account is never locked for everyone.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     #: Bumped at logout: every session cookie signed with an older value stops working.
@@ -53,6 +55,21 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
+
+
+class LoginFailure(Base):
+    """Failed logins in a row for one user name from one client address (known name or not): the count
+    that locks that address, and only that address, out of the account for a while."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("username", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    last_failure_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class Authorisation(Base):

@@ -1,54 +1,45 @@
-"""Audit trail: an append-only log written in the same transaction as the change it describes.
+"""Audit trail: an append-only log written in the same transaction as the change it describes, that an
+insider who can edit the database cannot rewrite unnoticed.
 
-Each entry carries the hash of the previous entry and a hash over its own content, so a row changed,
-deleted or inserted behind the platform's back breaks the chain; ``verify`` finds the first broken link.
+- Each entry is chained to the previous one by a keyed hash (HMAC under a key that is not in the
+  database, audit.keys; the links, audit.chain).
+- An entry that writes or changes credit records seals them: the digest of each record's state goes
+  with the entry (audit.seals), so a record edited behind the platform's back no longer matches.
+- The query log is chained the same way (audit.querychain).
+- Anchors (audit.anchors) — signed counts and head hashes kept outside the database — show entries
+  deleted from the end of a chain, or a chain emptied.
+
+``verify`` checks all of it and lists every problem with a Chinese message naming what is wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import anchors as anchor_file
+from xinyong.audit import chain, querychain, seals
+from xinyong.audit.chain import GENESIS
+from xinyong.audit.findings import Problem, Report
+from xinyong.audit.keys import ChainKey, canonical_json, current_key
 from xinyong.kit.clock import Clock, SystemClock
+from xinyong.kit.errors import DomainError
 from xinyong.models.audit import AuditEntry
 
-GENESIS = "0" * 64
-#: Arbitrary constant naming the PostgreSQL advisory lock that serialises appends to the chain.
-_PG_LOCK_KEY = 7_302_004_011
+__all__ = ["GENESIS", "AuditBroken", "Problem", "Report", "anchor", "digest", "record", "verify"]
 
 
 def digest(value: Any) -> str | None:
     """A stable sha256 of any JSON-able value (dates and decimals as text); None stays None."""
     if value is None:
         return None
-    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _entry_hash(entry: AuditEntry) -> str:
-    content = {
-        "id": entry.id,
-        "at": entry.at,
-        "actor": entry.actor,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "subject_id": entry.subject_id,
-        "before": entry.before_digest,
-        "after": entry.after_digest,
-        "detail": entry.detail,
-        "prev": entry.prev_hash,
-    }
-    result = digest(content)
-    assert result is not None
-    return result
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
 def record(
@@ -63,10 +54,15 @@ def record(
     after: Any = None,
     detail: dict[str, Any] | None = None,
     clock: Clock | None = None,
+    seal: seals.SealScope | None = None,
+    key: ChainKey | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain, inside the caller's transaction (never commits)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    """Append one entry to the chain, inside the caller's transaction (never commits).
+
+    The records the entry changed are sealed as they are now: ``seal`` names them, or it follows from
+    what the entry is about (``seals.scope_of``: a credit record, or an intake chunk's record range)."""
+    key = key or current_key()
+    chain.lock(session)
     last = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
@@ -83,39 +79,65 @@ def record(
         before_digest=digest(before),
         after_digest=digest(after),
         detail=detail or {},
+        key_id=key.key_id,
         prev_hash=prev_hash,
         hash="",
     )
-    entry.hash = _entry_hash(entry)
+    scope = seal if seal is not None else seals.scope_of(entity, entity_id, after)
+    sealed = seals.compute(session, scope) if scope is not None else []
+    entry.seal_digest = seals.set_digest(sealed) if sealed else None
+    entry.hash = chain.entry_hash(entry, key)
     session.add(entry)
     session.flush()
+    seals.write(session, entry.id, sealed)
     return entry
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    checked: int
-    broken_id: int | None = None
-    reason: str | None = None
-
-
-def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
-    prev_hash, expected_id, checked = GENESIS, 1, 0
-    for entry in entries:
-        if entry.id != expected_id:
-            return ChainReport(
-                False, checked, entry.id, f"第 {expected_id} 条记录缺失（下一条编号为 {entry.id}）"
-            )
-        if entry.prev_hash != prev_hash:
-            return ChainReport(False, checked, entry.id, f"第 {entry.id} 条的前序哈希与上一条不一致")
-        if _entry_hash(entry) != entry.hash:
-            return ChainReport(False, checked, entry.id, f"第 {entry.id} 条内容已被改动（哈希不符）")
-        prev_hash, expected_id, checked = entry.hash, expected_id + 1, checked + 1
-    return ChainReport(True, checked)
-
-
-def verify(session: Session) -> ChainReport:
-    """Walk the whole chain in order and report the first broken link."""
+def _entries(session: Session) -> Iterable[AuditEntry]:
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000))
-    return verify_entries(row[0] for row in rows)
+    return (row[0] for row in rows)
+
+
+def verify(session: Session, *, anchor_paths: Iterable[Path] = (), key: ChainKey | None = None) -> Report:
+    """Check the audit trail, the credit records' seals, the query log and the anchors of the given
+    files (a missing file is a note, not a problem: the caller says which files must exist)."""
+    key = key or current_key()
+    report = Report()
+    walked = chain.walk(_entries(session), key, report)
+    report.audit_entries = walked.intact
+    seals.check(session, walked, report)
+    queried = querychain.walk(session, key, report)
+    report.query_entries = queried.intact
+    found: list[anchor_file.Anchor] = []
+    for path in anchor_paths:
+        if path.exists():
+            found += anchor_file.read(path, key, report)
+        else:
+            report.notes.append(f"锚点文件 {path} 不存在：未能核对锚点")
+    anchor_file.check(session, found, report)
+    return report
+
+
+class AuditBroken(DomainError):
+    """The chains are already broken: no anchor is signed for them (the report says where)."""
+
+    code = "AUDIT_CHAIN_BROKEN"
+    status = 409
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"审计日志或查询使用登记已被篡改，不签发锚点：{report.reason}")
+        self.report = report
+
+
+def anchor(
+    session: Session, *, clock: Clock | None = None, key: ChainKey | None = None
+) -> anchor_file.Anchor:
+    """A signed anchor of both chains as they are now — refused (:class:`AuditBroken`) when either chain
+    is already broken, so that no anchor ever vouches for a rewritten log."""
+    key = key or current_key()
+    report = Report()
+    chain.walk(_entries(session), key, report)
+    querychain.walk(session, key, report)
+    if report.problems:
+        raise AuditBroken(report)
+    return anchor_file.take(session, key, clock or SystemClock())

@@ -1,4 +1,5 @@
-"""The audit trail: append-only, each entry chained to the previous one by a hash (xinyong.audit)."""
+"""The audit trail (xinyong.audit): append-only entries, each chained to the previous one by a keyed
+hash (HMAC under a key kept outside the database), and the seals of the credit records they changed."""
 
 from __future__ import annotations
 
@@ -24,5 +25,26 @@ class AuditEntry(Base):
     before_digest: Mapped[str | None] = mapped_column(String(64))
     after_digest: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]]
+    #: sha256 over the seals this entry wrote (audit_seals rows of this entry), when it changed records.
+    seal_digest: Mapped[str | None] = mapped_column(String(64))
+    #: Fingerprint of the chain key the hash was made with (audit.keys), never the key itself.
+    key_id: Mapped[str] = mapped_column(String(16))
     prev_hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC-SHA256 of the entry's content and prev_hash under the chain key.
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditSeal(Base):
+    """The digest of one credit record's state as the entry that wrote or last changed it left it.
+
+    A record's newest seal (highest entry_id) must match the record as it is now; the seals of one entry
+    are bound into that entry's keyed hash by its ``seal_digest``."""
+
+    __tablename__ = "audit_seals"
+
+    entry_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    record_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+    #: First 128 bits of the sha256 of the record's canonical state (audit.seals), as hex.
+    digest: Mapped[str] = mapped_column(String(32))

@@ -106,3 +106,8 @@ class QueryLogEntry(Base):
     allowed: Mapped[bool]
     reason: Mapped[str | None] = mapped_column(String(300))
     client: Mapped[str | None] = mapped_column(String(64))
+    #: Keyed chain like the audit trail's (audit.querychain): the previous entry's hash, the fingerprint
+    #: of the chain key, and the HMAC of this entry's content and prev_hash.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.audit import querychain
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import InvalidInput, RecordedRefusal
 from xinyong.models import QueryLogEntry
@@ -25,9 +27,20 @@ PURPOSES_ZH = [p.value for p in Purpose]
 
 
 class PurposeRequired(InvalidInput):
+    """No purpose, or one that is not on the fixed list (the message then says so and lists the
+    purposes the caller may state)."""
+
     code = "QUERY_PURPOSE_REQUIRED"
     message = "查询非公开信用信息必须说明查询用途"
     keep_changes = True
+
+
+def _unknown_purpose(stated: str, allowed: frozenset[Purpose]) -> PurposeRequired:
+    listed = [p.value for p in Purpose if p in allowed]
+    return PurposeRequired(
+        f"查询用途“{stated}”不是规定的查询用途之一；可选用途：{'、'.join(listed)}",
+        details={"purposes": listed, "stated": stated},
+    )
 
 
 class PurposeNotAllowed(RecordedRefusal):
@@ -76,7 +89,7 @@ def log_read(
         reason=reason[:300] if reason else None,
         client=principal.client,
     )
-    return repository.add_query_log(session, entry)
+    return repository.add_query_log(session, querychain.append(session, entry))
 
 
 def require_purpose(
@@ -105,6 +118,8 @@ def require_purpose(
             clock=clock,
             reason="未说明查询用途" if not purpose else f"查询用途不在规定范围内：{purpose}",
         )
+        if purpose:
+            raise _unknown_purpose(purpose, purposes_for(principal)) from None
         raise PurposeRequired(details={"purposes": PURPOSES_ZH}) from None
     allowed = purposes_for(principal)
     if why not in allowed:
@@ -250,5 +265,11 @@ def guarded_read(
 def search(
     session: Session, f: LogFilter, *, limit: int = 100, offset: int = 0
 ) -> tuple[int, list[QueryLogEntry]]:
-    """Entries matching ``f``, newest first, and how many match in all."""
-    return repository.search_query_log(session, f, limit=limit, offset=offset)
+    """Entries matching ``f``, newest first, and how many match in all.
+
+    The count is taken over the filtered entries as a subquery, so it has its FROM whatever the filter:
+    ``repository.search_query_log``'s own total lost the table without a filter (``SELECT count(*)``
+    alone, always 1), and is not used."""
+    _, rows = repository.search_query_log(session, f, limit=limit, offset=offset)
+    matching = repository._filtered(select(QueryLogEntry.id), f).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0, rows

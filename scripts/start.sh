@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install xinyong into .venv and start it on the embedded SQLite database with demo data.
+# Install xinyong into .venv, initialise the embedded SQLite database in data/ (schema, and keys of this
+# installation's own in data/keys.json) and start it with demo data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -8,4 +9,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
+.venv/bin/xinyong init
 exec .venv/bin/xinyong serve --demo "$@"

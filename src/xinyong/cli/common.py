@@ -1,5 +1,10 @@
 """What every command module shares: the consoles, the actor and clock of an operator's command, the
-sessions on an initialised database, and the one way a domain error ends a command (exit status 2)."""
+engine and sessions on an initialised database, and the one way a domain error ends a command (exit
+status 2).
+
+Every command but ``init``, ``demo`` and ``serve`` (which create or upgrade the database themselves)
+refuses a database that ``xinyong init`` has not initialised, and says which database it looked at: the
+data directory is ``XINYONG_DATA_DIR``, by default ``data`` under the directory the command runs in."""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong import schema
-from xinyong.config import get_settings
+from xinyong.config import Settings, get_settings
 from xinyong.db import make_engine, session_factory
 from xinyong.kit.clock import SystemClock
 from xinyong.kit.errors import DomainError
@@ -35,12 +41,27 @@ def clock() -> SystemClock:
     return SystemClock()
 
 
-def sessions() -> sessionmaker[Session]:
-    """Sessions on the configured database, which must already be initialised (``xinyong init``).
+def current_settings() -> Settings:
+    """The settings (``config.get_settings``); a key file that cannot be used ends the command (exit 2)."""
+    try:
+        return get_settings()
+    except DomainError as exc:
+        fail(exc)
+
+
+def where(settings: Settings) -> str:
+    """Which database and data directory a command uses, for its messages (no password)."""
+    url = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    return f"数据库 {url}；数据目录 {settings.data_dir.resolve()}（XINYONG_DATA_DIR，相对路径按当前目录解析）"
+
+
+def initialised_engine() -> Engine:
+    """An engine on the configured database, which must already be initialised (``xinyong init``).
 
     An uninitialised database is refused with a Chinese message and exit status 2 — and a missing
     SQLite file is not created by asking."""
-    url = get_settings().effective_database_url
+    current = current_settings()
+    url = current.effective_database_url
     parsed = make_url(url)
     missing_file = (
         parsed.get_backend_name() == "sqlite"
@@ -50,7 +71,11 @@ def sessions() -> sessionmaker[Session]:
     engine = None if missing_file else make_engine(url)
     revision = None if engine is None else schema.current_revision(engine)
     if revision is None:
-        fail(DomainError("数据库尚未初始化，请先运行 xinyong init", code="DB_NOT_INITIALISED"))
+        fail(
+            DomainError(
+                f"数据库尚未初始化，请先运行 xinyong init（{where(current)}）", code="DB_NOT_INITIALISED"
+            )
+        )
     if revision not in schema.heads():
         fail(
             DomainError(
@@ -59,7 +84,12 @@ def sessions() -> sessionmaker[Session]:
             )
         )
     assert engine is not None
-    return session_factory(engine)
+    return engine
+
+
+def sessions() -> sessionmaker[Session]:
+    """Sessions on the configured, initialised database (see :func:`initialised_engine`)."""
+    return session_factory(initialised_engine())
 
 
 def _problem(problem: object) -> str:

@@ -1,5 +1,10 @@
-"""Departments (部门): create and list them. The one way a department comes into being — the CLI
-(``xinyong depts create``) and the demo both call :func:`create_department`.
+"""Departments (部门): create and list them, stop and resume them. The one way a department comes into
+being — the CLI (``xinyong depts create``) and the demo both call :func:`create_department`.
+
+A department that is not active (``Department.active`` false: merged, abolished, suspended) keeps its
+records and history, but its staff cannot log in or call the API (``security.auth``), no account or
+token is made for it, and nothing is submitted in its name (:func:`require_active`, which every
+submission path asks for its department).
 
 A department serves one current GB/T 2260 division (kit.regions) at that division's level: a county
 department for a county-level code, a city department for a prefecture, a province department for a
@@ -17,7 +22,7 @@ from xinyong.audit import service as audit
 from xinyong.departments import repository
 from xinyong.kit import regions
 from xinyong.kit.clock import Clock
-from xinyong.kit.errors import Conflict, InvalidInput, NotFound
+from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.models import Department
 
 LEVELS: Final[tuple[str, ...]] = get_args(regions.Level)
@@ -121,4 +126,45 @@ def get_department_by_id(session: Session, dept_id: int) -> Department:
     dept = repository.by_id(session, dept_id)
     if dept is None:
         raise NotFound(f"部门 {dept_id} 不存在", code="DEPT_NOT_FOUND", details={"dept_id": dept_id})
+    return dept
+
+
+class DepartmentInactive(Forbidden):
+    code = "DEPT_INACTIVE"
+
+
+def require_active(dept: Department | None) -> Department:
+    """``dept`` if it is active; ``DEPT_INACTIVE`` (403) for a department that has been stopped."""
+    if dept is None:
+        raise NotFound("部门不存在", code="DEPT_NOT_FOUND")
+    if not dept.active:
+        raise DepartmentInactive(
+            f"部门 {dept.code}（{dept.name}）已停用，不能以其名义报送、创建账户或签发令牌",
+            details={"dept": dept.code},
+        )
+    return dept
+
+
+def active_department(session: Session, code: str) -> Department:
+    """The department with this code, which must be active (for submissions in its name)."""
+    return require_active(get_department(session, code))
+
+
+def set_department_active(
+    session: Session, code: str, active: bool, *, actor: str, clock: Clock | None = None
+) -> Department:
+    """Stop (or resume) a department; audited (``department.disabled`` / ``department.enabled``)."""
+    dept = get_department(session, code)
+    before = dept.active
+    dept.active = active
+    audit.record(
+        session,
+        actor=actor,
+        action="department.enabled" if active else "department.disabled",
+        entity="department",
+        entity_id=dept.id,
+        before={"active": before},
+        after={"active": active},
+        clock=clock,
+    )
     return dept

@@ -1,7 +1,15 @@
 """Accounts and API tokens: creation, passwords (argon2), lockout, token issue and revocation.
 
 Staff accounts belong to a department, subject accounts to a credit subject, agency accounts to a
-credit service agency. A role can only be given to the kind of account it fits (``ROLE_KINDS``).
+credit service agency. A role can only be given to the kind of account it fits (``ROLE_KINDS``). Staff of
+a department that is not active cannot be created, log in or get a token.
+
+Lockout counts failed logins per user name *and client address* (``LoginFailure``): after
+``login_max_failures`` in a row from one address, that address may not try that name again for
+``login_lockout_minutes``, and is told so and until when. Other addresses are not locked, so a stranger
+cannot lock the owner out. The count is kept for names that do not exist too, so the answers reveal no
+user names. Disabling (or enabling again) an account ends its sessions and revokes its tokens: enabling
+it never revives them.
 """
 
 from __future__ import annotations
@@ -11,17 +19,22 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit import service as audit
 from xinyong.config import Settings
-from xinyong.departments.service import get_department
-from xinyong.kit.clock import Clock, as_aware
-from xinyong.kit.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from xinyong.departments import repository as departments
+from xinyong.departments.service import get_department, require_active
+from xinyong.kit.clock import CHINA_TZ, Clock, as_aware
+from xinyong.kit.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthenticated
 from xinyong.models import AccountKind, ApiToken, Department, User
+from xinyong.models.security import LoginFailure
 from xinyong.security import repository
 from xinyong.security.roles import Role, Scope, scopes_of
 
@@ -45,25 +58,54 @@ ROLE_KINDS: dict[Role, AccountKind] = {
 }
 
 
+#: Failure counts idle this long are deleted (at least twice the lockout).
+FAILURES_KEPT = dt.timedelta(days=1)
+
+
 class LoginFailed(Unauthenticated):
-    """Wrong user name or password, or a locked account: one answer for all three, so that the answers
+    """Wrong user name or password, or a disabled account: one answer for all three, so that the answers
     do not tell which user names exist. The failure count it wrote is kept."""
 
     code = "LOGIN_FAILED"
-    message = "用户名或密码错误；连续多次失败后账户将临时锁定，请稍后再试"
+    message = "用户名或密码错误；同一地址连续多次失败后将临时锁定"
     keep_changes = True
 
 
-class AccountLocked(LoginFailed):
-    """A locked account: answered exactly like a wrong password (no lock time, no other code), since an
-    unknown user name can never be locked and a different answer would reveal the real ones. The lock
-    is in the audit trail (``user.locked``) and shown to administrators."""
+class AccountLocked(DomainError):
+    """Too many failures in a row for this user name from this address: this address may not try it
+    again until the time given. Said for unknown names exactly as for real ones (the count is kept per
+    name typed), so it reveals nothing; other addresses are not locked. Real accounts' locks are in the
+    audit trail (``user.locked``)."""
+
+    code = "LOGIN_LOCKED"
+    status = 429
+    keep_changes = True
+
+    def __init__(self, until: dt.datetime) -> None:
+        local = as_aware(until).astimezone(CHINA_TZ)
+        super().__init__(
+            f"登录失败次数过多，该账户从当前地址的登录已锁定至 {local:%Y-%m-%d %H:%M}（北京时间），"
+            "请届时再试",
+            details={"locked_until": local.isoformat()},
+        )
+
+
+class StaffOfInactiveDepartment(Unauthenticated):
+    """Staff of a department that is not active: no login, no token, no session."""
+
+    code = "DEPT_INACTIVE"
+    message = "账户所属部门已停用，不能登录或调用接口"
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"密码至少 {MIN_PASSWORD_LENGTH} 位", code="PASSWORD_TOO_SHORT")
     return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is the account's password."""
+    return _password_ok(user.password_hash, password)
 
 
 def _password_ok(stored: str | None, password: str) -> bool:
@@ -119,7 +161,7 @@ def create_user(
     if kind is AccountKind.staff:
         if not department_code:
             raise InvalidInput("部门账户必须属于一个部门", code="USER_DEPARTMENT_REQUIRED")
-        dept = get_department(session, department_code)
+        dept = require_active(get_department(session, department_code))
     if kind is AccountKind.subject and (
         subject_id is None or not repository.subject_exists(session, subject_id)
     ):
@@ -151,10 +193,15 @@ def create_user(
 
 
 def set_active(session: Session, username: str, active: bool, *, actor: str, clock: Clock) -> User:
-    """Disable (or enable again) an account; a disabled account's tokens stop working too."""
+    """Disable (or enable again) an account. Either way the account's web sessions end and its tokens
+    are revoked: a disabled account's tokens stop working, and enabling it again revives neither (a new
+    login, new tokens)."""
     user = get_user(session, username)
     before = user.active
     user.active = active
+    repository.end_sessions(session, user.id)
+    session.refresh(user)
+    revoked = _revoke_tokens_of(session, user.id, actor=actor, clock=clock)
     audit.record(
         session,
         actor=actor,
@@ -162,10 +209,22 @@ def set_active(session: Session, username: str, active: bool, *, actor: str, clo
         entity="user",
         entity_id=user.id,
         before={"active": before},
-        after={"active": active},
+        after={"active": active, "sessions_ended": True, "tokens_revoked": revoked},
         clock=clock,
     )
     return user
+
+
+def _revoke_tokens_of(session: Session, user_id: int, *, actor: str, clock: Clock) -> list[int]:
+    """Revoke every token of the account not revoked yet (each audited); their ids."""
+    live = session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    ).all()
+    for token in live:
+        revoke_token(session, token.id, actor=actor, clock=clock)
+    return [token.id for token in live]
 
 
 def end_sessions(session: Session, user_id: int, *, actor: str, clock: Clock) -> None:
@@ -176,37 +235,103 @@ def end_sessions(session: Session, user_id: int, *, actor: str, clock: Clock) ->
     )
 
 
-def login(session: Session, username: str, password: str, *, settings: Settings, clock: Clock) -> User:
-    """Check a password. Failures are counted; after ``login_max_failures`` the account is locked
-    for ``login_lockout_minutes``. The same message for an unknown user and a wrong password."""
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    settings: Settings,
+    clock: Clock,
+    client: str | None = None,
+) -> User:
+    """Check a password from ``client`` (its address). Failures are counted per user name and address;
+    after ``login_max_failures`` in a row that address is locked out of that name for
+    ``login_lockout_minutes`` (``AccountLocked``, saying until when). The same ``LoginFailed`` for an
+    unknown user, a disabled account and a wrong password."""
     now = clock.now()
+    name, where = username[:80], (client or "unknown")[:64]
+    locked = _locked_until(session, name, where, now)
+    if locked is not None:
+        raise AccountLocked(locked)
     user = repository.user_by_username(session, username)
     if user is None or not user.active:
         _password_ok(_dummy_hash(), password)  # same work as for a real account: no timing tell
-        raise LoginFailed()
-    if user.locked_until is not None and as_aware(user.locked_until) > now:
-        _password_ok(_dummy_hash(), password)  # same work as any other attempt
-        raise AccountLocked()
-    if not _password_ok(user.password_hash, password):
-        failures = repository.count_failed_login(session, user.id)
-        session.refresh(user)
-        if failures >= settings.login_max_failures:
-            user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-            audit.record(
-                session,
-                actor=f"user:{username}",
-                action="user.locked",
-                entity="user",
-                entity_id=user.id,
-                after={"locked_until": user.locked_until.isoformat()},
-                clock=clock,
-            )
-            raise AccountLocked()
-        raise LoginFailed()
+        _failed(session, name, where, None, settings=settings, clock=clock)
+    elif not _password_ok(user.password_hash, password):
+        _failed(session, name, where, user, settings=settings, clock=clock)
+    dept = departments.by_id(session, user.department_id) if user.department_id else None
+    if dept is not None and not dept.active:
+        raise StaffOfInactiveDepartment()
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.client == where))
     user.failed_logins = 0
     user.locked_until = None
     return user
+
+
+def _locked_until(session: Session, username: str, client: str, now: dt.datetime) -> dt.datetime | None:
+    until = session.scalar(
+        select(LoginFailure.locked_until).where(
+            LoginFailure.username == username, LoginFailure.client == client
+        )
+    )
+    return until if until is not None and as_aware(until) > now else None
+
+
+def _failed(
+    session: Session, username: str, client: str, user: User | None, *, settings: Settings, clock: Clock
+) -> NoReturn:
+    """Count a failure of ``username`` from ``client`` (a failure after a quiet lockout period, or after a
+    lock ran out, starts a new count) and raise: ``AccountLocked`` when it is one too many."""
+    now = clock.now()
+    lockout = dt.timedelta(minutes=settings.login_lockout_minutes)
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.last_failure_at < now - max(FAILURES_KEPT, 2 * lockout))
+    )
+    failures = _count_failure(session, username, client, now, quiet_since=now - lockout)
+    if user is not None:
+        repository.count_failed_login(session, user.id)
+        session.refresh(user)
+    if failures < settings.login_max_failures:
+        raise LoginFailed()
+    until = now + lockout
+    session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.client == client)
+        .values(locked_until=until)
+    )
+    if user is not None:
+        audit.record(
+            session,
+            actor=f"user:{username}",
+            action="user.locked",
+            entity="user",
+            entity_id=user.id,
+            after={"locked_until": until.isoformat(), "client": client},
+            clock=clock,
+        )
+    raise AccountLocked(until)
+
+
+def _count_failure(
+    session: Session, username: str, client: str, now: dt.datetime, *, quiet_since: dt.datetime
+) -> int:
+    """Add one failure to the (name, address) count in one statement (parallel attempts lose none);
+    the new count."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(LoginFailure).values(
+        username=username, client=client, failures=1, locked_until=None, last_failure_at=now
+    )
+    restart = or_(LoginFailure.last_failure_at < quiet_since, LoginFailure.locked_until.is_not(None))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[LoginFailure.username, LoginFailure.client],
+        set_={
+            "failures": case((restart, 1), else_=LoginFailure.failures + 1),
+            "locked_until": None,
+            "last_failure_at": now,
+        },
+    ).returning(LoginFailure.failures)
+    failures: int = session.execute(stmt).scalar_one()
+    return failures
 
 
 def token_hash(token: str) -> str:
@@ -235,6 +360,8 @@ def issue_token(
     user = get_user(session, username)
     if not user.active:
         raise InvalidInput("账户已停用，不能签发令牌", code="USER_DISABLED")
+    if user.department_id is not None:
+        require_active(departments.by_id(session, user.department_id))
     held = scopes_of(user.roles)
     wanted = set(scopes) if scopes else set(held)
     missing = sorted(s.value for s in wanted - held)
@@ -303,14 +430,13 @@ def check_token(session: Session, token: str, *, clock: Clock) -> tuple[ApiToken
     record = repository.token_by_hash(session, token_hash(token))
     if record is None:
         raise TokenRefused("访问令牌无效", code="TOKEN_INVALID")
-    now = clock.now()
-    if record.revoked_at is not None:
-        raise TokenRefused("访问令牌已被吊销", code="TOKEN_REVOKED")
-    if as_aware(record.expires_at) <= now:
-        raise TokenRefused("访问令牌已过期，请重新申请", code="TOKEN_EXPIRED")
     user = repository.user_by_id(session, record.user_id)
     if user is None or not user.active:
         raise TokenRefused("令牌所属账户已停用", code="USER_DISABLED")
+    if record.revoked_at is not None:
+        raise TokenRefused("访问令牌已被吊销", code="TOKEN_REVOKED")
+    if as_aware(record.expires_at) <= clock.now():
+        raise TokenRefused("访问令牌已过期，请重新申请", code="TOKEN_EXPIRED")
     return record, user
 
 

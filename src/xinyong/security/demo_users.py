@@ -1,5 +1,7 @@
 """Demo accounts, one per role, so a newcomer can log in and see each view. Development only: the
-password is printed by ``xinyong demo`` and refused in production."""
+password is published (README, ``xinyong demo``), so they are never created in production, and a
+production platform refuses to start while one of them can still log in with it
+(:func:`refuse_demo_accounts`)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from xinyong.departments.service import list_departments
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
 from xinyong.security import repository
-from xinyong.security.accounts import create_user
+from xinyong.security.accounts import create_user, password_matches
 from xinyong.security.roles import Role
 
 DEMO_PASSWORD = "xinyong-demo-2026"
+#: The user names ``load_demo_users`` may create.
+DEMO_USERNAMES: tuple[str, ...] = ("admin", "city-scjg", "auditor", "county-clerk", "company", "agency")
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,28 @@ def load_demo_users(session: Session, *, settings: Settings, actor: str, clock: 
             )
         accounts.append(DemoAccount(username, role, what))
     return accounts
+
+
+def live_demo_accounts(session: Session) -> list[str]:
+    """The demo accounts that are active and still have the published demo password."""
+    live = []
+    for username in DEMO_USERNAMES:
+        user = repository.user_by_username(session, username)
+        if user is not None and user.active and password_matches(user, DEMO_PASSWORD):
+            live.append(username)
+    return live
+
+
+def refuse_demo_accounts(session: Session, settings: Settings) -> None:
+    """In production, refuse (``DEMO_ACCOUNTS_IN_PRODUCTION``) while a demo account can log in."""
+    if settings.environment != "production":
+        return
+    live = live_demo_accounts(session)
+    if live:
+        raise DomainError(
+            f"生产模式下不得保留可登录的演示账户：{'、'.join(live)}。"
+            f"请先停用（xinyong users disable 用户名），或改用新的账户",
+            code="DEMO_ACCOUNTS_IN_PRODUCTION",
+            status=500,
+            details={"accounts": live},
+        )

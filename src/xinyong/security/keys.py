@@ -1,4 +1,13 @@
-"""Key rotation for personal data at rest (``xinyong keys rotate``).
+"""The installation's keys (``xinyong init``) and key rotation for personal data at rest
+(``xinyong keys rotate``).
+
+``provision_keys`` gives an installation keys of its own: the ones not configured in the environment are
+generated into the key file (``config.add_to_keys_file``, mode 0600) — the data and index keys only while
+the database holds no personal data. A database that already holds personal data keeps the keys it was
+written with (the published development keys of earlier versions are kept, with a warning, after
+checking that they open it); a key the database cannot have been written with is refused, never
+silently replaced. ``check_keys_fit`` proves on one stored person that the data key decrypts and the
+index key finds: ``init`` and ``serve`` run it.
 
 Set the new key as ``XINYONG_DATA_KEY`` and list the old one in ``XINYONG_DATA_KEYS_OLD``; rotation then
 re-encrypts every value still sealed under an old key, in batches, in one transaction per batch. Values
@@ -13,15 +22,27 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Table, select
+from sqlalchemy import Column, Engine, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong import schema
 from xinyong.audit import service as audit
+from xinyong.config import (
+    KEY_ENV,
+    LEGACY_DATA_KEY,
+    LEGACY_SECRET_KEY,
+    Settings,
+    add_to_keys_file,
+    cipher_from_settings,
+    new_key,
+)
 from xinyong.kit.clock import Clock
-from xinyong.kit.crypto import ENC_PREFIX, PersonalDataCipher, must_seal, seal
-from xinyong.models import Base
+from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, must_seal, seal
+from xinyong.kit.errors import DomainError
+from xinyong.models import Base, IdScheme, Subject, SubjectIdentifier
 
 #: Binary columns holding ciphertexts, as "table.column".
 BINARY_COLUMNS: tuple[str, ...] = ("subjects.ric_encrypted", "subjects.phone_encrypted")
@@ -176,3 +197,90 @@ def _rotate_column(
             last_id = rows[-1][0]
         if progress:
             progress(label, report.rotated[label])
+
+
+# --- the installation's keys ------------------------------------------------------------------------
+
+
+class KeysDoNotFit(DomainError):
+    code = "CONFIG_KEYS_MISMATCH"
+    status = 500
+
+
+@dataclass(frozen=True)
+class KeysProvisioned:
+    """What ``provision_keys`` did: the key file, the keys it generated into it, and the published
+    development keys it kept because the database's personal data is written under them."""
+
+    path: Path
+    generated: tuple[str, ...] = ()
+    kept_published: tuple[str, ...] = ()
+
+
+def provision_keys(settings: Settings, engine: Engine) -> tuple[Settings, KeysProvisioned]:
+    """Give the installation the keys it lacks (neither configured nor in the key file), before the
+    schema is created or upgraded. The settings with those keys, and what was done.
+
+    The session secret is always generated (a new one only logs people out). The data and index keys are
+    generated while the database holds no subject; once it does, the data was written under the keys
+    in use so far (the published development keys, for a database of an earlier version): those are
+    kept — after proving they open it — and written down, so nothing stored becomes unreadable."""
+    missing = settings.missing_keys()
+    if not missing:
+        return settings, KeysProvisioned(settings.keys_file)
+    plan: dict[str, str] = {}
+    kept: list[str] = []
+    holds_data = _holds_subjects(engine)
+    for name in missing:
+        if name == "secret_key" or not holds_data:
+            plan[name] = new_key(name)
+            continue
+        current = settings.effective_data_key if name == "data_key" else settings.effective_index_key
+        if current in (LEGACY_DATA_KEY, LEGACY_SECRET_KEY):
+            plan[name] = current
+            kept.append(name)
+        # else: the index key derives from the configured secret key, as it always did: left so.
+    provided = settings.model_copy(update=plan)
+    if holds_data:
+        with Session(engine) as session:
+            check_keys_fit(session, cipher_from_settings(provided))
+    add_to_keys_file(settings.keys_file, plan)
+    generated = tuple(n for n in plan if n not in kept)
+    return provided, KeysProvisioned(settings.keys_file, generated, tuple(kept))
+
+
+def _holds_subjects(engine: Engine) -> bool:
+    if schema.current_revision(engine) is None:
+        return False
+    with Session(engine) as session:
+        return session.scalar(select(Subject.id).limit(1)) is not None
+
+
+def check_keys_fit(session: Session, cipher: PersonalDataCipher) -> None:
+    """Refuse (``CONFIG_KEYS_MISMATCH``) keys under which the database's personal data was not written:
+    one stored person's citizen ID must decrypt with the data keys, and its keyed hash must be the one
+    stored. A database without persons passes."""
+    row = session.execute(
+        select(Subject.id, Subject.ric_encrypted).where(Subject.ric_encrypted.is_not(None)).limit(1)
+    ).first()
+    blob = row[1] if row is not None else None
+    if row is None or blob is None:
+        return
+    subject_id = row[0]
+    try:
+        ric = cipher.decrypt(blob)
+    except CryptoError:
+        raise KeysDoNotFit(
+            f"数据密钥与数据库中已加密的个人信息不符：请设置写入这些数据时使用的 {KEY_ENV['data_key']}"
+            f"（或检查数据目录中的密钥文件）",
+        ) from None
+    stored = session.scalar(
+        select(SubjectIdentifier.value).where(
+            SubjectIdentifier.subject_id == subject_id, SubjectIdentifier.scheme == IdScheme.ric_hash
+        )
+    )
+    if stored is not None and stored != cipher.index(ric):
+        raise KeysDoNotFit(
+            f"个人信息检索密钥与数据库不符，按身份证号码将找不到已登记的个人：请设置原来使用的 "
+            f"{KEY_ENV['index_key']}（早期版本由 {KEY_ENV['secret_key']} 派生）",
+        )

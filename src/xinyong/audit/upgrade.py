@@ -163,7 +163,8 @@ def key_existing(session: Session, key: ChainKey, now: dt.datetime) -> dict[str,
     }
     marker.hash = entry_hash(marker, key)
     values = {c.key: getattr(marker, c.key) for c in _ENTRY_COLUMNS}
-    session.execute(insert(AuditEntry).values(values, seal_digest=marker.seal_digest, key_id=key.key_id))
+    values.update(seal_digest=marker.seal_digest, key_id=key.key_id)
+    session.execute(insert(AuditEntry).values(values))
     return marker.detail
 
 

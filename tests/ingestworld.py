@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong.catalog.schema import default_catalog_path
+from xinyong.catalog.schema import CatalogItem, default_catalog_path
 from xinyong.catalog.service import import_catalog
 from xinyong.kit import ids
 from xinyong.kit.clock import FixedClock
@@ -22,6 +22,15 @@ from xinyong.subjects.service import register_organisation
 
 DEPT = "320902-SCJG"
 OTHER_DEPT = "320902-SW"
+COURT = "320902-FY"
+#: The county's other departments, so that every catalog item has a source department (谁产生、谁提供).
+SOURCE_DEPTS = [
+    (OTHER_DEPT, "亭湖区税务局", "税务"),
+    (COURT, "亭湖区人民法院", "法院"),
+    ("320902-CZ", "亭湖区财政局", "财政"),
+    ("320902-ZSCQ", "亭湖区知识产权局", "知识产权"),
+    ("320902-RS", "亭湖区人力资源和社会保障局", "人力资源社会保障"),
+]
 
 
 def uscc(org_body: str, region: str = "320902", prefix: str = "91") -> str:
@@ -53,10 +62,7 @@ def build_world(session: Session, clock: FixedClock) -> IngestWorld:
         source="default.yaml",
     )
     depts = {}
-    for code, name, kind in [
-        (DEPT, "亭湖区市场监督管理局", "市场监管"),
-        (OTHER_DEPT, "亭湖区税务局", "税务"),
-    ]:
+    for code, name, kind in [(DEPT, "亭湖区市场监督管理局", "市场监管"), *SOURCE_DEPTS]:
         dept = Department(code=code, name=name, kind=kind, region_code="320902", level="county")
         session.add(dept)
         session.flush()
@@ -165,3 +171,10 @@ def write_xlsx(path: Path, rows: list[dict[str, Any]], header: list[str] | None 
                 sheet.write(r, c, value)
     book.close()
     return path
+
+
+def source_dept(item: CatalogItem) -> str:
+    """The code of the world's first department that may submit ``item``: the market regulator when it
+    may, else the first source department of the item's kinds."""
+    kinds = {DEPT: "市场监管", **{code: kind for code, _name, kind in SOURCE_DEPTS}}
+    return next(code for code, kind in kinds.items() if item.provided_by(kind))

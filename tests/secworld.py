@@ -135,7 +135,7 @@ def build_world(session: Session, clock: FixedClock, cipher: PersonalDataCipher)
     w.depts["a"] = _dept(session, f"{COUNTY_A}-SCJG", "亭湖区市场监督管理局", "市场监管", COUNTY_A, "county")
     w.depts["b"] = _dept(session, f"{COUNTY_B}-SCJG", "盐都区市场监督管理局", "市场监管", COUNTY_B, "county")
     w.depts["b_rs"] = _dept(
-        session, f"{COUNTY_B}-RS", "盐都区人力资源和社会保障局", "人社", COUNTY_B, "county"
+        session, f"{COUNTY_B}-RS", "盐都区人力资源和社会保障局", "人力资源社会保障", COUNTY_B, "county"
     )
     w.company = register_organisation(
         session,

@@ -29,7 +29,7 @@ from xinyong.models.base import Base
 from xinyong.models.subjects import SubjectKind
 from xinyong.subjects.schemas import public_subject
 
-from ingestworld import AUTHORITY, COMPANY_A, DEPT, build_world, uscc
+from ingestworld import AUTHORITY, COMPANY_A, build_world, source_dept, uscc
 
 CATALOG = load_default_catalog()
 #: An adult born 1985-03-12 (a valid, fictional citizen ID).
@@ -96,7 +96,7 @@ def _submit(session: Session, item_code: str, rows: list[dict[str, Any]], cipher
         session,
         rows,
         item_code=item_code,
-        dept_code=DEPT,
+        dept_code=source_dept(CATALOG.item(item_code)),
         actor="tester",
         clock=FixedClock(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)),
         cipher=cipher,

@@ -262,3 +262,28 @@ def test_an_oversized_upload_is_refused_with_a_clear_reason(
     assert (status, body["code"]) == (413, "INGEST_FILE_TOO_LARGE")
     assert "xinyong ingest" in body["message"]
     assert api.records() == 0
+
+
+def test_a_department_submits_only_the_items_it_produces(api: Api, tmp_path: Path) -> None:
+    """谁产生、谁提供: the tax office has the scope to submit, but 失信被执行人 (SF-001) is a court's list:
+    refused by batch and by file, nothing stored, the upload deleted. A penalty it decided is accepted."""
+    court_list = {
+        "subject_name": "盐城恒通建设工程有限公司",
+        "subject_id": COMPANY_A,
+        "source_record_id": "SW-1",
+        "decision_no": "（2026）苏0902执1号",
+        "decision_date": "2026-03-02",
+    }
+    refused = api.client.post(
+        "/api/v1/records:batch", json={"item": "SF-001", "records": [court_list]}, headers=api.as_("tax")
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "INGEST_ITEM_NOT_FOR_DEPARTMENT"
+    assert "法院" in refused.json()["message"] and "谁产生" in refused.json()["message"]
+    status, upload = api.upload("tax", write_csv(tmp_path / "court.csv", [court_list]), item="SF-001")
+    assert status == 403 and upload["code"] == "INGEST_ITEM_NOT_FOR_DEPARTMENT"
+    assert not any((tmp_path / "data").rglob("*.csv"))  # the staged upload is gone
+    assert api.records() == 0
+    accepted = api.client.post(
+        "/api/v1/records:batch", json={"item": "CF-001", "records": [penalty("SW-2")]}, headers=api.as_("tax")
+    )
+    assert accepted.status_code == 201 and accepted.json()["accepted"] == 1

@@ -25,6 +25,7 @@ from ingestworld import (
     COMPANY_A,
     COMPANY_B,
     COMPANY_C,
+    COURT,
     DEPT,
     OLD_REG_NO,
     build_world,
@@ -276,7 +277,7 @@ def test_natural_persons_chinese_headers_and_gbk(
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     rows = [_person_row("N-1", good), _person_row("N-2", bad)]
     path = write_csv(tmp_path / "persons.csv", rows, encoding="gbk")  # as Excel saves it in China
-    outcome = _submit(sessions, path, clock, cipher, tmp_path, item="SF-003", dept=DEPT)
+    outcome = _submit(sessions, path, clock, cipher, tmp_path, item="SF-003", dept=COURT)
     assert (outcome.accepted, outcome.rejected) == (1, 1)
     assert {(i.row_no, i.code) for i in outcome.issues} >= {
         (2, "SUBJECT_AUTO_REGISTERED"),

@@ -19,7 +19,7 @@ from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.models import CreditRecord, Subject
 
-from ingestworld import build_world
+from ingestworld import COURT, build_world
 
 BORN_2008_03_12 = "32090220080312003" + ids.calc_ric_check("32090220080312003")
 BORN_2008_02_29 = "32090220080229004" + ids.calc_ric_check("32090220080229004")
@@ -52,7 +52,7 @@ def _submit(session: Session, rows: list[dict[str, Any]], cipher: PersonalDataCi
         session,
         rows,
         item_code="SF-003",
-        dept_code="320902-SCJG",
+        dept_code=COURT,
         actor="tester",
         clock=FixedClock(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)),
         cipher=cipher,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.service import item_row, item_spec
 from xinyong.departments.service import get_department, get_department_by_id
 from xinyong.files.schemas import RecordOut
 from xinyong.files.service import record_out
@@ -15,6 +16,33 @@ from xinyong.kit.errors import Forbidden, NotFound
 from xinyong.models import CatalogItemRow, CreditRecord, Department, IngestBatch
 from xinyong.security.auth import Principal
 from xinyong.security.roles import Role
+
+ITEM_NOT_FOR_DEPARTMENT = "INGEST_ITEM_NOT_FOR_DEPARTMENT"
+DEPARTMENT_INACTIVE = "INGEST_DEPARTMENT_INACTIVE"
+
+
+def source_item(session: Session, dept_code: str, item_code: str) -> tuple[Department, CatalogItemRow]:
+    """The submitting department and the catalog item, when the department is active and of a kind the
+    item names as its source (谁产生、谁提供、谁负责): a tax office cannot put a court's list on a company.
+    The department is the deciding body of what it submits."""
+    dept = get_department(session, dept_code)
+    item = item_row(session, item_code)
+    if not dept.active:
+        raise Forbidden(f"{dept.name}已停用，不能报送信用信息", code=DEPARTMENT_INACTIVE)
+    spec = item_spec(item)
+    if not spec.provided_by(dept.kind):
+        sources = "、".join(spec.source_department_kinds)
+        raise Forbidden(
+            f"{dept.name}（{dept.kind}）不是「{spec.name}」的信息提供部门：本事项由{sources}提供"
+            "（谁产生、谁提供、谁负责）",
+            code=ITEM_NOT_FOR_DEPARTMENT,
+            details={
+                "item": spec.code,
+                "department_kind": dept.kind,
+                "source_kinds": spec.source_department_kinds,
+            },
+        )
+    return dept, item
 
 
 def actor_of(principal: Principal) -> str:

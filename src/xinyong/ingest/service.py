@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit import service as audit
-from xinyong.catalog.service import item_row
 from xinyong.db import transaction
 from xinyong.departments.service import get_department
 from xinyong.ingest import readers
 from xinyong.ingest import unknown_fields as unknown
+from xinyong.ingest.access import source_item
 from xinyong.ingest.batches import (
     UNFINISHED,
     canonical_digest,
@@ -123,8 +123,7 @@ def submit_file(
     resume_id: int | None = None
     try:
         with transaction(factory) as session:
-            dept = get_department(session, dept_code)
-            item = item_row(session, item_code)
+            dept, item = source_item(session, dept_code, item_code)
             ctx = context_for(item)
             lay = readers.layout(ctx, readers.read_header(staged.temp_path, fmt))
             prior = same_content(session, dept.id, item.id, staged.sha256)
@@ -327,8 +326,7 @@ def submit_records(
             status=413,
             details={"max": MAX_API_ROWS, "received": len(rows)},
         )
-    dept = get_department(session, dept_code)
-    item = item_row(session, item_code)
+    dept, item = source_item(session, dept_code, item_code)
     ctx = context_for(item)
     digest = canonical_digest(rows)
     prior = same_content(session, dept.id, item.id, digest)

@@ -118,10 +118,20 @@ def read(path: Path, key: ChainKey, report: Report) -> list[Anchor]:
     return anchors
 
 
-def _check_audit(session: Session, anchors: list[Anchor], report: Report) -> None:
+def _beyond(report: Report, what: str, anchor_count: int, count: int, at: str) -> None:
+    """A restored copy is older than the newest anchors: what they hold beyond it is a note."""
+    report.notes.append(
+        f"{at} 的锚点记录了{what} {anchor_count} 条，此副本有 {count} 条："
+        f"副本之后新增的 {anchor_count - count} 条不在其中（恢复旧备份时如此）"
+    )
+
+
+def _check_audit(session: Session, anchors: list[Anchor], report: Report, *, older: bool) -> None:
     count = session.scalar(select(func.max(AuditEntry.id))) or 0
     longest = max(anchors, key=lambda a: a.audit_count)
-    if longest.audit_count > count:
+    if longest.audit_count > count and older:
+        _beyond(report, "审计条目", longest.audit_count, count, longest.at)
+    elif longest.audit_count > count:
         report.add(
             Problem(
                 "AUDIT_ENTRIES_DELETED",
@@ -145,10 +155,12 @@ def _check_audit(session: Session, anchors: list[Anchor], report: Report) -> Non
             return
 
 
-def _check_query_log(session: Session, anchors: list[Anchor], report: Report) -> None:
+def _check_query_log(session: Session, anchors: list[Anchor], report: Report, *, older: bool) -> None:
     count = session.scalar(select(func.count()).select_from(QueryLogEntry)) or 0
     longest = max(anchors, key=lambda a: a.query_count)
-    if longest.query_count > count:
+    if longest.query_count > count and older:
+        _beyond(report, "查询使用登记", longest.query_count, count, longest.at)
+    elif longest.query_count > count:
         report.add(
             Problem(
                 "QUERY_LOG_ENTRIES_DELETED",
@@ -170,10 +182,11 @@ def _check_query_log(session: Session, anchors: list[Anchor], report: Report) ->
             return
 
 
-def check(session: Session, anchors: list[Anchor], report: Report) -> None:
-    """Both chains against every valid anchor."""
+def check(session: Session, anchors: list[Anchor], report: Report, *, older_copy: bool = False) -> None:
+    """Both chains against every valid anchor. For a restored ``older_copy`` (a backup), anchors taken after
+    it may hold more entries: only the anchored positions the copy has are checked."""
     if not anchors:
         return
     report.anchors += len(anchors)
-    _check_audit(session, anchors, report)
-    _check_query_log(session, anchors, report)
+    _check_audit(session, anchors, report, older=older_copy)
+    _check_query_log(session, anchors, report, older=older_copy)

@@ -98,9 +98,16 @@ def _entries(session: Session) -> Iterable[AuditEntry]:
     return (row[0] for row in rows)
 
 
-def verify(session: Session, *, anchor_paths: Iterable[Path] = (), key: ChainKey | None = None) -> Report:
+def verify(
+    session: Session,
+    *,
+    anchor_paths: Iterable[Path] = (),
+    key: ChainKey | None = None,
+    older_copy: bool = False,
+) -> Report:
     """Check the audit trail, the credit records' seals, the query log and the anchors of the given
-    files (a missing file is a note, not a problem: the caller says which files must exist)."""
+    files (a missing file is a note, not a problem: the caller says which files must exist). An
+    ``older_copy`` (a restored backup) may be shorter than anchors taken after it (anchors.check)."""
     key = key or current_key()
     report = Report()
     walked = chain.walk(_entries(session), key, report)
@@ -114,7 +121,7 @@ def verify(session: Session, *, anchor_paths: Iterable[Path] = (), key: ChainKey
             found += anchor_file.read(path, key, report)
         else:
             report.notes.append(f"锚点文件 {path} 不存在：未能核对锚点")
-    anchor_file.check(session, found, report)
+    anchor_file.check(session, found, report, older_copy=older_copy)
     return report
 
 

@@ -52,13 +52,21 @@ def audit_verify(
         list[Path] | None,
         typer.Option("--anchors", help="锚点文件（可多次给出）；默认为数据目录下的 audit-anchors.jsonl"),
     ] = None,
+    restored: Annotated[
+        bool,
+        typer.Option(
+            "--restored", help="恢复的旧副本（备份、按时间点恢复）：晚于副本的锚点所多出的条目只作提示"
+        ),
+    ] = False,
 ) -> None:
     """校验审计日志的密钥哈希链、信用记录的封存摘要、查询使用登记链和锚点，列出每一处问题。"""
     paths = anchors or [default_anchor_file()]
     with transaction(sessions()) as session:
-        report = audit.verify(session, anchor_paths=paths)
+        report = audit.verify(session, anchor_paths=paths, older_copy=restored)
     if anchors is None and not paths[0].exists():
-        report.notes = [f"尚无锚点文件 {paths[0]}：无法发现末尾被删除的条目，请定期运行 xinyong audit anchor"]
+        report.notes[:] = [
+            f"尚无锚点文件 {paths[0]}：无法发现末尾被删除的条目，请定期运行 xinyong audit anchor"
+        ]
     print_report(report)
     if not report.ok:
         raise typer.Exit(1)

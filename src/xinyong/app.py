@@ -26,7 +26,7 @@ from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
 from xinyong.subjects.api import router as subjects_router
-from xinyong.web import templates
+from xinyong.web import error_response
 from xinyong.workdays.api import router as workdays_router
 
 log = logging.getLogger("xinyong")
@@ -51,10 +51,6 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; form-action 'self'"
 )
-
-
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
 
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -95,16 +91,7 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
-        headers = {"Retry-After": "60"} if exc.status == 429 else None
-        if _wants_json(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"error": exc, "settings": settings},
-            status_code=exc.status,
-            headers=headers,
-        )
+        return error_response(request, exc, settings)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

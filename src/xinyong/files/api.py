@@ -18,7 +18,7 @@ from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.querylog import Stated
 from xinyong.security.roles import Scope
-from xinyong.web import get_cipher, get_clock, get_session
+from xinyong.web import RowId, get_cipher, get_clock, get_session
 
 router = APIRouter(prefix="/api/v1")
 
@@ -38,7 +38,7 @@ PURPOSE_HELP = (
     summary="部门查询信用档案：本数据范围内的非公开信息（须说明用途，登记在查询日志中）",
 )
 def staff_file(
-    subject_id: int,
+    subject_id: RowId,
     purpose: str | None = Query(None, description=PURPOSE_HELP),
     legal_basis: str | None = Query(None, max_length=500, description="查询依据（法律法规或文件）"),
     principal: Principal = Depends(authorize(Scope.subjects_read)),
@@ -56,7 +56,7 @@ def staff_file(
     summary="查看一条信用记录（非公开记录限本数据范围，须说明用途）",
 )
 def read_record(
-    record_id: int,
+    record_id: RowId,
     purpose: str | None = Query(None, description=PURPOSE_HELP),
     legal_basis: str | None = Query(None, max_length=500),
     principal: Principal = Depends(authorize(Scope.records_read)),
@@ -70,7 +70,7 @@ def read_record(
 
 @router.get("/public/subjects/{subject_id}", tags=SUBJECT_TAGS, summary="信用信息公示：一个主体的公示信息")
 def public_file(
-    subject_id: int,
+    subject_id: RowId,
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
@@ -95,7 +95,7 @@ def my_file(
     summary="信用服务机构凭有效授权查询信用档案",
 )
 def agency_file(
-    subject_id: int,
+    subject_id: RowId,
     principal: Principal = Depends(authorize(Scope.agency_query)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),

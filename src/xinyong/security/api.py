@@ -5,8 +5,6 @@ A subject's credit file itself (``/me/file``, the agency's read) is served by ``
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,7 @@ from xinyong.security import service
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Purpose, Scope
 from xinyong.security.schemas import AuthorisationIn, AuthorisationOut, LogFilter, MeOut, QueryLogPage
-from xinyong.web import get_clock, get_session, get_settings_dep
+from xinyong.web import Offset, RequestDate, RowId, get_clock, get_session, get_settings_dep
 
 router = APIRouter(prefix="/api/v1", tags=["账户与查询登记"])
 
@@ -34,7 +32,7 @@ def my_query_log(
     principal: Principal = Depends(authorize(Scope.self_file)),
     session: Session = Depends(get_session, scope="function"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> QueryLogPage:
     return service.own_query_log(session, principal, limit=limit, offset=offset)
 
@@ -43,15 +41,15 @@ def my_query_log(
 def search_query_log(
     principal: Principal = Depends(authorize(Scope.querylog_read)),
     session: Session = Depends(get_session, scope="function"),
-    subject_id: int | None = None,
+    subject_id: RowId | None = None,
     username: str | None = None,
-    department_id: int | None = None,
+    department_id: RowId | None = None,
     allowed: bool | None = None,
     purpose: Purpose | None = Query(None, description="查询用途"),
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: RequestDate | None = None,
+    until: RequestDate | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> QueryLogPage:
     f = LogFilter(subject_id, username, department_id, allowed, since, until, purpose)
     return service.search_query_log(session, f, limit=limit, offset=offset)
@@ -79,7 +77,7 @@ def grant_authorisation(
 
 @router.delete("/me/authorisations/{authorisation_id}", summary="撤回查询授权")
 def revoke_authorisation(
-    authorisation_id: int,
+    authorisation_id: RowId,
     principal: Principal = Depends(authorize(Scope.self_file)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),

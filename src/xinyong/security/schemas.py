@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from xinyong.security.roles import Purpose
+from xinyong.web import Instant
 
 
 class MeOut(BaseModel):
@@ -30,7 +31,7 @@ class MeOut(BaseModel):
 
 class QueryLogOut(BaseModel):
     id: int
-    at: dt.datetime
+    at: Instant
     username: str
     department: str | None
     subject_id: int | None
@@ -58,7 +59,7 @@ class AuthorisationOut(BaseModel):
     purpose: str
     valid_from: dt.date
     valid_until: dt.date
-    revoked_at: dt.datetime | None
+    revoked_at: Instant | None
     live: bool
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.security.auth import authorize
 from xinyong.security.roles import Scope
-from xinyong.web import get_session
+from xinyong.web import RequestDate, get_session
 from xinyong.workdays.service import calendar
 
 router = APIRouter(prefix="/api/v1/workdays", tags=["工作日"])
@@ -27,7 +27,7 @@ class WorkdayAddOut(BaseModel):
     "/add", dependencies=[Depends(authorize(Scope.public_read))], summary="某日之后第 N 个工作日（不含当日）"
 )
 def add(
-    start: dt.date,
+    start: RequestDate,
     n: int = Query(..., ge=-3650, le=3650),
     session: Session = Depends(get_session, scope="function"),
 ) -> WorkdayAddOut:

@@ -22,6 +22,7 @@ from xinyong.ingest.api import router as ingest_router
 from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.errors import DomainError
 from xinyong.kit.pydantic_zh import message_zh
+from xinyong.limits import RequestGuard
 from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
@@ -167,6 +168,10 @@ def create_app(
     app.state.cipher = cipher_from_settings(settings)
     app.state.rate_limiter = RateLimiter(settings.public_rate_limit, 60.0)
     app.state.login_limiter = RateLimiter(settings.login_rate_limit, 60.0)
+
+    # The guard sits inside the security headers (its 401s and 413s carry them too) and outside the
+    # routes, so the caller is checked and the body limited before any route reads the body.
+    app.add_middleware(RequestGuard, api=app)
 
     @app.middleware("http")
     async def _security_headers(

@@ -2,9 +2,19 @@
 
 A caller is identified by, in this order: a bearer API token (``Authorization: Bearer xy_...``), a
 signed session cookie (web login), or nobody (the public). ``authorize`` then checks the one scope the
-route names. The public's calls are rate-limited per client address. Browser sessions must echo their
-CSRF token (header ``X-CSRF-Token``, or the form field ``csrf_token``) on every call that changes
-something.
+route names. The public's calls are rate-limited per client address, and so are calls with a bearer token
+that is refused (guessing tokens costs the same quota as anonymous calls). The client address is the
+peer's, or — only when the peer is one of ``Settings.trusted_proxies`` — the nearest untrusted address in
+``X-Forwarded-For``. Staff of a department that is not active are nobody: their sessions count as no
+login and their tokens are refused.
+
+Browser sessions must echo their CSRF token (header ``X-CSRF-Token``, or the form field ``csrf_token``)
+on every call that changes something. A browser session's read of non-public data (any scope beyond
+``public:read`` and ``account:self``: every read that writes the query log) must come from the
+platform's own pages: the browser's ``Sec-Fetch-Site`` must say ``same-origin`` or ``none`` (an address
+typed or bookmarked); a client that sends no ``Sec-Fetch-Site`` must echo the CSRF token. Another site
+can therefore not make a logged-in reader's browser read (and log) a credit file. Bearer tokens are
+never sent by a browser on its own, so token calls are not concerned.
 
 ``authorize``'s dependency is a plain function, which FastAPI runs in its thread pool: its database work
 never blocks the event loop. Only reading a form's CSRF field (``form_csrf``) runs on the loop.
@@ -15,6 +25,8 @@ explicit role × route table, so a route without ``authorize`` fails the suite.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import secrets
 import threading
 import time
@@ -33,7 +45,7 @@ from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError, Forbidden, Unauthenticated
 from xinyong.models import AccountKind, Department, User
 from xinyong.security import repository
-from xinyong.security.accounts import check_token, record_token_use
+from xinyong.security.accounts import StaffOfInactiveDepartment, check_token, record_token_use
 from xinyong.security.roles import Role, Scope, scopes_of
 from xinyong.web import get_clock, get_session, get_settings_dep
 
@@ -43,6 +55,10 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Scopes a browser session may use from anywhere; every other scope reads non-public data.
+OPEN_SCOPES = frozenset({Scope.public_read, Scope.account_self})
+#: ``Sec-Fetch-Site`` values of a request the platform's own pages (or the user's address bar) made.
+OWN_SITE = frozenset({"same-origin", "none"})
 #: How many characters of a region code a level covers: a province sees 32xxxx, a city 3209xx.
 LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6}
 #: Roles whose data range is their whole region, not only their own department's line.
@@ -146,8 +162,13 @@ class CsrfFailed(Forbidden):
     message = "页面已过期或请求来源不可信，请刷新页面后重试"
 
 
+class CrossSiteRead(Forbidden):
+    code = "CROSS_SITE_READ"
+    message = "非公开信息只能从本平台的页面查询：其他网站发起的请求已拒绝"
+
+
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key, salt="xinyong-session")
+    return URLSafeTimedSerializer(settings.session_secret, salt="xinyong-session")
 
 
 def make_session_cookie(settings: Settings, user: User) -> tuple[str, str]:
@@ -164,14 +185,48 @@ def read_session_cookie(settings: Settings, value: str) -> dict[str, Any] | None
     return data if isinstance(data, dict) else None
 
 
+@functools.lru_cache(maxsize=64)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+
+
+def _trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address of the client: the peer's, unless the peer is a trusted proxy; then the nearest
+    address in ``X-Forwarded-For`` (read from the right, the proxies' end) that is not a trusted proxy.
+    A client cannot choose its address by sending the header itself: only what trusted proxies appended
+    is believed."""
+    peer = request.client.host if request.client else "unknown"
+    settings: Settings = request.app.state.settings
+    networks = _networks(tuple(settings.trusted_proxies))
+    if not networks or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # not written by a proxy: the last trusted hop is the best we know
+        if not _trusted(hop, networks):
+            return hop
+        peer = hop
+    return peer
 
 
 def _principal_of(
     user: User, session: Session, *, via: Literal["session", "token"], scopes: frozenset[Scope], **extra: Any
 ) -> Principal:
+    """The principal of ``user``; ``StaffOfInactiveDepartment`` for the staff of an inactive department."""
     dept = departments.by_id(session, user.department_id) if user.department_id else None
+    if dept is not None and not dept.active:
+        raise StaffOfInactiveDepartment()
     return Principal(
         username=user.username,
         scopes=scopes,
@@ -211,15 +266,19 @@ def authenticate(request: Request, session: Session, settings: Settings, clock: 
             and cookie_user.active
             and data.get("epoch") == cookie_user.session_epoch
         ):
-            return _principal_of(
-                cookie_user,
-                session,
-                via="session",
-                scopes=scopes_of(cookie_user.roles),
-                client=client,
-                csrf=str(data["csrf"]),
-            )
-        # An expired, forged or logged-out cookie is treated as no login at all.
+            try:
+                return _principal_of(
+                    cookie_user,
+                    session,
+                    via="session",
+                    scopes=scopes_of(cookie_user.roles),
+                    client=client,
+                    csrf=str(data["csrf"]),
+                )
+            except StaffOfInactiveDepartment:
+                pass
+        # An expired, forged or logged-out cookie (or one of an inactive department's staff) is treated
+        # as no login at all.
     return anonymous(client)
 
 
@@ -243,13 +302,42 @@ async def form_csrf(request: Request) -> str:
     return str((await request.form()).get(CSRF_FIELD, ""))
 
 
-def _check_csrf(request: Request, principal: Principal, form_token: str) -> None:
-    """A browser session's unsafe call must echo the session's CSRF token (header or form field)."""
-    if principal.via != "session" or request.method in SAFE_METHODS:
+def _csrf_echoed(principal: Principal, sent: str) -> bool:
+    return bool(principal.csrf) and secrets.compare_digest(sent, principal.csrf or "")
+
+
+def _check_csrf(request: Request, principal: Principal, form_token: str, scope: Scope) -> None:
+    """A browser session's unsafe call must echo the session's CSRF token (header or form field); its
+    read of non-public data must come from the platform's own pages (see the module's docstring)."""
+    if principal.via != "session":
         return
-    sent = request.headers.get(CSRF_HEADER, "") or form_token
-    if not principal.csrf or not secrets.compare_digest(sent, principal.csrf):
-        raise CsrfFailed()
+    if request.method not in SAFE_METHODS:
+        if not _csrf_echoed(principal, request.headers.get(CSRF_HEADER, "") or form_token):
+            raise CsrfFailed()
+        return
+    if scope in OPEN_SCOPES:
+        return
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site.lower() not in OWN_SITE:
+            raise CrossSiteRead()
+    elif not _csrf_echoed(principal, request.headers.get(CSRF_HEADER, "")):
+        raise CrossSiteRead()
+
+
+def _identify(request: Request, session: Session, settings: Settings, clock: Clock) -> Principal:
+    """``authenticate``, with the public's quota charged for a refused bearer token as well as for an
+    anonymous call (429 once it is spent)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    try:
+        principal = authenticate(request, session, settings, clock)
+    except Unauthenticated:
+        if not limiter.allow(client_address(request)):
+            raise RateLimited() from None
+        raise
+    if principal.is_anonymous and not limiter.allow(principal.client or "unknown"):
+        raise RateLimited()
+    return principal
 
 
 def authorize(scope: Scope) -> Callable[..., Principal]:
@@ -265,16 +353,12 @@ def authorize(scope: Scope) -> Callable[..., Principal]:
         settings: Settings = Depends(get_settings_dep),
         clock: Clock = Depends(get_clock),
     ) -> Principal:
-        principal = authenticate(request, session, settings, clock)
-        if principal.is_anonymous:
-            limiter: RateLimiter = request.app.state.rate_limiter
-            if not limiter.allow(principal.client or "unknown"):
-                raise RateLimited()
+        principal = _identify(request, session, settings, clock)
         if scope not in principal.scopes:
             if principal.is_anonymous:
                 raise Unauthenticated()
             raise ScopeMissing(details={"scope": scope.value})
-        _check_csrf(request, principal, form_token)
+        _check_csrf(request, principal, form_token, scope)
         request.state.principal = principal
         return principal
 

@@ -187,7 +187,7 @@ def test_old_codes_names_and_unknown_subjects(
     assert (2, "SUBJECT_OLD_CODE_CONVERTED") in codes
     assert not any(row == 3 for row, _ in codes)
     assert (4, "SUBJECT_NAME_MISMATCH") in codes
-    assert (5, "SUBJECT_AUTO_REGISTERED") in codes
+    assert (5, "SUBJECT_UNVERIFIED") in codes  # a penalty is not the registry: the company is held
     assert outcome.warnings == 3
     record = world.scalar(select(CreditRecord).where(CreditRecord.source_record_id == "S-1"))
     assert record is not None and record.data["subject_id"] == COMPANY_A

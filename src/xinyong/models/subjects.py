@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String, UniqueConstraint, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.models.base import Base
@@ -56,6 +56,9 @@ class Subject(Base):
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     legal_representative: Mapped[str | None] = mapped_column(String(100))
     registered_on: Mapped[dt.date | None]
+    #: False for an organisation first seen in a submission that is not the registry's (待核验): not shown on
+    #: the public portal until a registration record for it arrives or the credit office confirms it.
+    verified: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
     identifiers: Mapped[list[SubjectIdentifier]] = relationship(

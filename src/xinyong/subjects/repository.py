@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.db import in_values
@@ -115,3 +115,28 @@ def names_by_id(session: Session, subject_ids: list[int]) -> dict[int, str]:
 
 def by_name_norm(session: Session, name_norm: str, limit: int) -> list[Subject]:
     return list(session.scalars(select(Subject).where(Subject.name_norm == name_norm).limit(limit)))
+
+
+def set_verified(session: Session, subject_ids: list[int]) -> int:
+    """Mark unverified subjects among ``subject_ids`` verified; how many changed."""
+    if not subject_ids:
+        return 0
+    result = session.execute(
+        update(Subject)
+        .where(Subject.id.in_(subject_ids), Subject.verified.is_(False))
+        .values(verified=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unverified(
+    session: Session, *, region_prefix: str | None, limit: int, offset: int
+) -> tuple[int, list[Subject]]:
+    """Organisations held as unverified, oldest first, in a region (its code's leading digits)."""
+    where: list[ColumnElement[bool]] = [Subject.verified.is_(False)]
+    if region_prefix:
+        where.append(Subject.region_code.startswith(region_prefix))
+    total = session.scalar(select(func.count()).select_from(Subject).where(*where)) or 0
+    rows = session.scalars(select(Subject).where(*where).order_by(Subject.id).limit(limit).offset(offset))
+    return int(total), list(rows)

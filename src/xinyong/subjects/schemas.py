@@ -55,5 +55,6 @@ def subject_out(subject: Subject, cipher: PersonalDataCipher | None) -> SubjectO
 
 
 def public_subject(subject: Subject) -> bool:
-    """Natural persons are never listed on the public portal (privacy); organisations are."""
-    return subject.kind is not SubjectKind.natural_person
+    """Natural persons are never listed on the public portal (privacy); organisations are, once verified
+    (an organisation first seen in a non-registry submission is held as 待核验)."""
+    return subject.kind is not SubjectKind.natural_person and subject.verified

@@ -14,6 +14,7 @@ registered and leave the audit entry to the caller (batch intake writes one entr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -132,11 +133,14 @@ def find_organisations(session: Session, usccs: list[str]) -> dict[str, SubjectR
     return repository.by_usccs(session, usccs)
 
 
-def register_organisations(session: Session, names: dict[str, str]) -> dict[str, SubjectRef]:
+def register_organisations(
+    session: Session, names: dict[str, str], *, verified: bool = True
+) -> dict[str, SubjectRef]:
     """Register organisations first seen in a submission, in bulk: ``names`` maps a valid USCC no subject
     has yet to the name given with it. The kind comes from the code (:func:`kind_of_uscc`), the region
     from its digits, and the organisation code inside it is linked unless another subject holds it.
-    Not audited here: the caller records the registrations in its own audit entry."""
+    ``verified`` is False unless the submission is the registry's own (the subject is then held as
+    待核验). Not audited here: the caller records the registrations in its own audit entry."""
     codes = list(names)
     norms = normalize_names([names[c] for c in codes])
     rows = [
@@ -146,6 +150,7 @@ def register_organisations(session: Session, names: dict[str, str]) -> dict[str,
             "name_norm": norm[:300],
             "uscc": code,
             "region_code": code[2:8],
+            "verified": verified,
         }
         for code, norm in zip(codes, norms, strict=True)
     ]
@@ -307,3 +312,43 @@ def names_of(session: Session, subject_ids: list[int]) -> dict[int, str]:
 def find_by_name(session: Session, name: str, limit: int = 20) -> list[Subject]:
     """Subjects whose normalised name equals the normalised query (鹽城 = 盐城, （）= ())."""
     return repository.by_name_norm(session, normalize_name(name), limit)
+
+
+# --------------------------------------------------------------------------- verification (待核验)
+
+
+def confirm_registered(session: Session, subject_ids: Collection[int]) -> int:
+    """The registry's own submission names these subjects: those held as unverified become verified.
+    Returns how many changed (the caller audits the batch)."""
+    return repository.set_verified(session, list(subject_ids))
+
+
+def unverified_subjects(
+    session: Session, *, region_prefix: str | None, limit: int = 100, offset: int = 0
+) -> tuple[int, list[Subject]]:
+    """The queue of organisations held as 待核验 (oldest first) in a region, and how many there are."""
+    return repository.unverified(session, region_prefix=region_prefix, limit=limit, offset=offset)
+
+
+def verify_subject(session: Session, subject_id: int, *, actor: str, clock: Clock | None = None) -> Subject:
+    """The credit office confirms a subject held as 待核验 (checked against the registry by hand): from
+    now on it is shown on the portal. Audited."""
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.kind is SubjectKind.natural_person:
+        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
+    if subject.verified:
+        raise Conflict("该信用主体已核验，无需再次核验", code="SUBJECT_ALREADY_VERIFIED")
+    subject.verified = True
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="subject.verified",
+        entity="subject",
+        entity_id=subject.id,
+        subject_id=subject.id,
+        before={"verified": False},
+        after={"verified": True},
+        clock=clock,
+    )
+    return subject

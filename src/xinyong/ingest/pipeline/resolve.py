@@ -10,6 +10,7 @@ from typing import Final
 import polars as pl
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.schema import Category
 from xinyong.ingest.pipeline.run import Run
 from xinyong.ingest.validation import KIND, ROW, Issue
 from xinyong.kit.errors import InvalidInput
@@ -20,6 +21,13 @@ from xinyong.subjects.repository import SubjectRef
 
 NAME_MISMATCH: Final = "SUBJECT_NAME_MISMATCH"
 AUTO_REGISTERED: Final = "SUBJECT_AUTO_REGISTERED"
+REGISTERED_MESSAGE: Final = "该信用主体此前未登记，已按本行的名称和代码登记为新主体，请核对"
+#: An organisation first seen in a submission that is not the registry's: held as 待核验.
+UNVERIFIED: Final = "SUBJECT_UNVERIFIED"
+UNVERIFIED_MESSAGE: Final = (
+    "登记机关尚未报送该代码的主体：已按本行的名称和代码收录为待核验主体，"
+    "在登记机关报送或信用办核验之前不在信用门户公示，请核对代码"
+)
 OLD_CODE_CONVERTED: Final = "SUBJECT_OLD_CODE_CONVERTED"
 OLD_CODE_UNKNOWN: Final = "SUBJECT_OLD_CODE_UNKNOWN"
 SUBJECT_TYPE_NOT_ALLOWED: Final = "SUBJECT_TYPE_NOT_ALLOWED"
@@ -34,6 +42,8 @@ class Resolved:
     kinds: dict[str, SubjectKind] = field(default_factory=dict)
     #: Citizen ID -> keyed hash.
     hashes: dict[str, str] = field(default_factory=dict)
+    #: Whether organisations registered by this chunk are held as unverified (not the registry's batch).
+    unverified: bool = False
     #: Keys registered by this chunk.
     new_keys: set[str] = field(default_factory=set)
 
@@ -73,14 +83,21 @@ def _organisations(session: Session, run: Run, frame: pl.DataFrame, out: Resolve
     usccs = frame.filter(pl.col(KIND) == "uscc")["subject_id"].unique().to_list()
     known = subjects.find_organisations(session, usccs)
     out.found.update(known)
+    registry = run.ctx.spec.category is Category.REGISTRATION  # the registry's own submission confirms
+    if registry:
+        subjects.confirm_registered(session, [ref.id for ref in known.values()])
     out.kinds.update({u: ref.kind for u, ref in known.items()})
     unknown = [u for u in usccs if u not in known]
     out.kinds.update({u: subjects.kind_of_uscc(u) for u in unknown})
     missing = [u for u in unknown if out.kinds[u].value in allowed]  # never register for a refused row
     if missing:
         names = _first_names(frame, missing)
-        out.found.update(subjects.register_organisations(session, {u: names[u] for u in missing}))
+        registered = subjects.register_organisations(
+            session, {u: names[u] for u in missing}, verified=registry
+        )
+        out.found.update(registered)
         out.new_keys.update(missing)
+        out.unverified = not registry
 
 
 def _persons(session: Session, run: Run, frame: pl.DataFrame, out: Resolved, allowed: set[str]) -> None:
@@ -126,9 +143,13 @@ def _warnings(session: Session, run: Run, frame: pl.DataFrame, out: Resolved, is
         first_rows = (
             frame.filter(pl.col("__key").is_in(list(out.new_keys))).group_by("__key").agg(pl.col(ROW).min())
         )
-        message = "该信用主体此前未登记，已按本行的名称和代码登记为新主体，请核对"
-        for _key, row_no in first_rows.iter_rows():
-            issues.append(Issue(row_no, "subject_id", AUTO_REGISTERED, message, level="warning"))
+        persons = set(out.hashes.values())  # persons are never public: nothing to hold for them
+        for key, row_no in first_rows.iter_rows():
+            held = out.unverified and key not in persons
+            code, message = (
+                (UNVERIFIED, UNVERIFIED_MESSAGE) if held else (AUTO_REGISTERED, REGISTERED_MESSAGE)
+            )
+            issues.append(Issue(row_no, "subject_id", code, message, level="warning"))
     mismatch = frame.filter(pl.col("__given_norm") != pl.col("__name_norm"))
     if mismatch.height == 0:
         return

@@ -52,7 +52,9 @@ def init() -> None:
             check_keys_fit(session, cipher_from_settings(current))
     except DomainError as exc:
         fail(exc)
-    out.print(f"数据库结构已是最新版本（{schema.current_revision(engine)}）：{where(current)}")
+    out.print(
+        f"数据库结构已是最新版本（{schema.current_revision(engine)}）：{where(current)}", soft_wrap=True
+    )
     _describe_keys(current, done)
 
 
@@ -61,10 +63,11 @@ def _describe_keys(current: Settings, done: KeysProvisioned) -> None:
     if done.generated:
         out.print(
             f"已为本安装生成密钥 {names}，保存在 {done.path}（仅本账户可读写）。"
-            "请妥善备份：丢失数据密钥将无法解密已存的个人信息。"
+            "请妥善备份：丢失数据密钥将无法解密已存的个人信息。",
+            soft_wrap=True,
         )
     else:
-        out.print(f"密钥：使用已配置的密钥（环境变量或 {done.path}）")
+        out.print(f"密钥：使用已配置的密钥（环境变量或 {done.path}）", soft_wrap=True)
     weak = current.published_keys()
     if weak:
         out.print(

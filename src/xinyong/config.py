@@ -197,7 +197,17 @@ def add_to_keys_file(path: Path, keys: dict[str, str]) -> None:
         out.write("\n")
         out.flush()
         os.fsync(out.fileno())
-    os.replace(tmp, path)
+    try:
+        if stored:
+            os.replace(tmp, path)
+        else:  # a new file: created only if no other process made one meanwhile
+            os.link(tmp, path)
+    except FileExistsError:
+        raise KeysFileError(
+            f"密钥文件 {path} 刚由另一进程生成，未被替换：请重新运行命令", code="CONFIG_KEYS_EXIST"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def new_key(name: str) -> str:

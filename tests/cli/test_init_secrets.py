@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 
 from xinyong.app import create_app
 from xinyong.cli.server import is_loopback, serving_keys
-from xinyong.config import LEGACY_DATA_KEY, LEGACY_SECRET_KEY, Settings, cipher_from_settings, load_settings
+from xinyong.config import (
+    LEGACY_DATA_KEY,
+    LEGACY_SECRET_KEY,
+    Settings,
+    add_to_keys_file,
+    cipher_from_settings,
+    load_settings,
+)
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import DomainError
 from xinyong.models import AccountKind, Subject, User
@@ -155,6 +162,18 @@ def test_a_database_written_under_the_published_keys_keeps_them(
         refused = _run(fresh_database, data, *command, cwd=tmp_path, XINYONG_DATA_KEY=stranger)
         assert refused.returncode == 2 and "CONFIG_KEYS_MISMATCH" in refused.stderr, refused.stderr
     assert json.loads((data / "keys.json").read_text(encoding="utf-8")) == stored
+
+
+def test_a_stored_key_is_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "keys.json"
+    add_to_keys_file(path, {"secret_key": "first"})
+    with pytest.raises(DomainError) as caught:
+        add_to_keys_file(path, {"secret_key": "second", "index_key": "i"})
+    assert caught.value.code == "CONFIG_KEYS_EXIST"
+    add_to_keys_file(path, {"index_key": "i"})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"secret_key": "first", "index_key": "i"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["keys.json"]  # no temporary file left
 
 
 def test_a_key_file_others_can_read_is_refused(fresh_database: Database, tmp_path: Path) -> None:

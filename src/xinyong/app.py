@@ -23,6 +23,7 @@ from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.errors import DomainError
 from xinyong.kit.pydantic_zh import message_zh
 from xinyong.limits import RequestGuard
+from xinyong.openapi import install_openapi
 from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
@@ -159,7 +160,9 @@ def create_app(
         static_url=DOCS_ASSETS,
         title="xinyong 公共信用信息平台 API",
         version=__version__,
-        description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。",
+        description="信用信息归集、公示、查询、联合奖惩与信用修复。所有错误以 {code, message} 返回。"
+        "部门系统用 API 令牌调用：点击 Authorize，填入令牌（xy_ 开头，不带 Bearer 前缀）。",
+        swagger_ui_parameters={"persistAuthorization": True},
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -186,4 +189,5 @@ def create_app(
     _install_health(app, engine)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     return app

@@ -1,10 +1,11 @@
 """Personal data never sits in record data in clear: the rule for one record and its vectorised twin.
 
 A natural person's ``subject_id`` is stored masked (the subject row keeps the ID encrypted); citizen ID
-fields and phone fields, and any string quoting something that looks like a citizen ID or a mobile
-number, are encrypted whole (``enc:`` + base64; the rule itself is ``kit.crypto.seal_values`` and its
-twin ``kit.crypto.seal_frame``). ``subject_id`` is never sealed: it is a masked ID or a validated USCC
-(public), and the key records are matched by.
+fields and phone fields, and any string quoting a citizen ID or a mobile number in whatever format
+(separators, widths: the one detector, ``kit.ids.personal_spans``), are encrypted whole (``enc:`` +
+base64; the rule itself is ``kit.crypto.seal_values`` and its twin ``kit.crypto.seal_frame``).
+``subject_id`` is never sealed: it is a masked ID or a validated USCC (public), and the key records are
+matched by.
 """
 
 from __future__ import annotations

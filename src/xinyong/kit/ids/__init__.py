@@ -34,6 +34,7 @@ from xinyong.kit.ids.bulk import ric_compact_expr, ric_error_expr, uscc_compact_
 from xinyong.kit.ids.classification import classify
 from xinyong.kit.ids.masking import (
     PERSONAL_TEXT_PATTERN,
+    PersonalSpan,
     contains_personal,
     contains_personal_expr,
     fold_text,
@@ -42,6 +43,7 @@ from xinyong.kit.ids.masking import (
     mask_personal_text,
     mask_phone,
     mask_ric,
+    personal_spans,
 )
 from xinyong.kit.ids.org_code import calc_org_check, check_org_code
 from xinyong.kit.ids.reg_no import calc_reg_no_check, check_reg_no
@@ -105,6 +107,7 @@ __all__ = [
     "IdIssue",
     "IdKind",
     "IdVerdict",
+    "PersonalSpan",
     "birth_date_of",
     "calc_org_check",
     "calc_reg_no_check",
@@ -125,6 +128,7 @@ __all__ = [
     "mask_phone",
     "mask_ric",
     "org_code_of_uscc",
+    "personal_spans",
     "ric_compact_expr",
     "ric_error_expr",
     "uscc_compact_expr",

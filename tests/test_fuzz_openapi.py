@@ -105,26 +105,6 @@ CALLERS: dict[str | None, Role] = {
     "person": Role.subject,
     "agency": Role.agency,
 }
-#: Failures known and owned elsewhere (collection, ``ingest/``), reported to its owner: (part of the
-#: operation, a phrase of the failure, why); the first entry that fits a failure names it. They are
-#: printed, not failed on, until the fix lands; then the entry goes. ``ingest/api.py`` needs ``web.RowId``
-#: for its batch and record ids and ``web.Offset`` for its offsets, ``ingest/oversight.py`` a month it can
-#: step past, ``ingest/schemas.py`` ``web.Instant``.
-OUT_OF_RANGE = ("OverflowError", "out of range")
-PENDING: list[tuple[str, tuple[str, ...], str]] = [
-    ("/api/v1/oversight/", ("year 10000",), "ingest/oversight.py: month 9999-12 steps past year 9999"),
-    ("/api/v1/ingest/batches", OUT_OF_RANGE, "ingest/api.py: batch id or offset past the integers"),
-    ("/api/v1/records/{record_id}/", OUT_OF_RANGE, "ingest/api.py: record id past the database's integers"),
-    ("/api/v1/oversight/late-records", OUT_OF_RANGE, "ingest/api.py: offset past the database's integers"),
-    ("/api/v1/ingest/batches", ('is not a "date-time"', "date-time"), "ingest/schemas.py: naive timestamps"),
-]
-
-
-def pending_reason(key: str, text: str) -> str | None:
-    for operation, phrases, why in PENDING:
-        if operation in key and any(phrase in text for phrase in phrases):
-            return why
-    return None
 
 
 @dataclass
@@ -135,7 +115,6 @@ class Run:
     requests: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
-    pending: dict[str, list[str]] = field(default_factory=dict)
 
     def call(self, case: Case[Any], headers: dict[str, str]) -> None:
         """Send ``case`` and check the response; a failed check raises schemathesis's report."""
@@ -145,19 +124,13 @@ class Run:
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     def failed(self, key: str, caller: str, exc: BaseException) -> None:
-        text = f"{key} as {caller}: {''.join(traceback.format_exception_only(exc)).strip()}"
-        why = pending_reason(key, text)
-        if why is None:
-            self.failures.append(text)
-        else:
-            self.pending.setdefault(why, []).append(text)
+        self.failures.append(f"{key} as {caller}: {''.join(traceback.format_exception_only(exc)).strip()}")
 
     def summary(self, kind: str, seconds: float) -> str:
         by_class = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
         return (
             f"schemathesis ({kind}): {self.operations} operations, {self.requests} requests "
-            f"({by_class}) in {seconds:.0f} s; {len(self.failures)} failing, "
-            f"{sum(len(texts) for texts in self.pending.values())} pending"
+            f"({by_class}) in {seconds:.0f} s; {len(self.failures)} failing"
         )
 
 
@@ -310,10 +283,6 @@ def test_the_whole_api_under_fuzzing(
     line = run.summary(database.kind, time.monotonic() - started)
     with capsys.disabled():  # the numbers go to the terminal in every run, not only a failing one
         print(f"\n{line}")
-        for why, texts in run.pending.items():
-            lines = texts[0].splitlines()
-            example = next((line for line in lines if "curl" in line), lines[0])
-            print(f"  pending, {len(texts)} x {why}; e.g. {example.strip()[:200]}")
     assert run.operations >= 30
     assert not run.failures, "\n\n".join(run.failures)
 

@@ -27,6 +27,7 @@ from xinyong.openapi import install_openapi
 from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
+from xinyong.security.http import install_http_policies
 from xinyong.subjects.api import router as subjects_router
 from xinyong.web import error_response
 from xinyong.workdays.api import router as workdays_router
@@ -185,6 +186,7 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
+    install_http_policies(app)  # Cache-Control: no-store on personal answers
     _install_error_handlers(app, settings)
     _install_health(app, engine)
     for router in ROUTERS:

@@ -31,7 +31,7 @@ from xinyong.models.records import Severity
 from xinyong.records.history import revoke_record
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
-from xinyong.web import get_cipher, get_clock, get_session, get_settings_dep
+from xinyong.web import Offset, RowId, get_cipher, get_clock, get_session, get_settings_dep
 
 router = APIRouter(prefix="/api/v1", tags=["信用信息归集"])
 
@@ -45,7 +45,7 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 def upload_batch(
     request: Request,
     file: UploadFile = File(..., description="数据文件：.csv / .xlsx / .jsonl"),
-    item: str = Form(..., description="目录信息事项代码，如 CF-001"),
+    item: str = Form(..., pattern=r"^[A-Z]{2}-[0-9]{3}$", description="目录信息事项代码，如 CF-001"),
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
@@ -122,7 +122,7 @@ def records_batch(
 @router.get("/ingest/batches", summary="本部门的报送批次（质量反馈）")
 def my_batches(
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> list[BatchSummary]:
@@ -132,7 +132,7 @@ def my_batches(
 
 @router.get("/ingest/batches/{batch_id}", summary="批次结果：计数与逐行问题")
 def batch_detail(
-    batch_id: int,
+    batch_id: RowId,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> BatchOutcome:
@@ -149,7 +149,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 
 @router.get("/ingest/batches/{batch_id}/errors.csv", summary="下载逐行问题报告（CSV，Excel 可直接打开）")
 def batch_errors_csv(
-    batch_id: int,
+    batch_id: RowId,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
@@ -161,7 +161,7 @@ def batch_errors_csv(
 
 @router.get("/ingest/batches/{batch_id}/errors.xlsx", summary="下载逐行问题报告（XLSX）")
 def batch_errors_xlsx(
-    batch_id: int,
+    batch_id: RowId,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
@@ -177,7 +177,7 @@ def batch_errors_xlsx(
     "/ingest/batches/{batch_id}/rejected", summary="被拒收的行（原值，身份证号码已脱敏），待更正后重新提交"
 )
 def batch_rejected(
-    batch_id: int,
+    batch_id: RowId,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> list[RejectedRowOut]:
@@ -186,7 +186,7 @@ def batch_rejected(
 
 @router.get("/ingest/batches/{batch_id}/rejected.csv", summary="下载被拒收的行（CSV），改正后可整表重新提交")
 def batch_rejected_csv(
-    batch_id: int,
+    batch_id: RowId,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
@@ -206,7 +206,7 @@ class ResubmitIn(BaseModel):
 
 @router.post("/ingest/batches/{batch_id}/resubmit", status_code=201, summary="改正被拒收的行后重新提交")
 def resubmit(
-    batch_id: int,
+    batch_id: RowId,
     body: ResubmitIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
@@ -238,7 +238,7 @@ class RevocationIn(BaseModel):
 
 @router.post("/records/{record_id}/correction", summary="来源部门更正记录：生成新版本，保留旧版本")
 def correct(
-    record_id: int,
+    record_id: RowId,
     body: CorrectionIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
@@ -265,7 +265,7 @@ def correct(
     "/records/{record_id}/revocation", summary="来源部门撤销记录：立即停止公示，基于它的措施一并终止"
 )
 def revoke(
-    record_id: int,
+    record_id: RowId,
     body: RevocationIn,
     principal: Principal = Depends(authorize(Scope.records_submit)),
     session: Session = Depends(get_session, scope="function"),
@@ -300,7 +300,7 @@ def late(
     month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"),
     dept: str | None = Query(None, description="部门代码；不填为本部门"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     principal: Principal = Depends(authorize(Scope.oversight_read)),
     session: Session = Depends(get_session, scope="function"),
 ) -> list[LateRecord]:

@@ -15,6 +15,7 @@ from xinyong.ingest.schemas import DeptTimeliness, LateRecord, TimelinessReport
 from xinyong.kit.errors import InvalidInput
 from xinyong.models import Department
 from xinyong.records.rules import timeliness
+from xinyong.web import EARLIEST_DATE, LATEST_DATE
 from xinyong.workdays.service import calendar
 
 
@@ -25,6 +26,12 @@ def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
         raise InvalidInput(
             f"月份“{month}”格式不正确，应为 YYYY-MM", code="INGEST_MONTH_INVALID", details={"month": month}
         ) from None
+    if not EARLIEST_DATE <= first <= LATEST_DATE:
+        raise InvalidInput(
+            f"月份“{month}”超出可查询的范围（{EARLIEST_DATE.year} 年至 {LATEST_DATE.year} 年）",
+            code="INGEST_MONTH_INVALID",
+            details={"month": month},
+        )
     nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, nxt
 

@@ -7,6 +7,8 @@ from typing import Final
 
 from pydantic import BaseModel, Field
 
+from xinyong.web import Instant
+
 ROW_NUMBERING: Final = (
     "行号：CSV/XLSX 文件为表格中的行号（表头为第 1 行，第一条数据为第 2 行）；"
     "JSON Lines 为文件中的行号；JSON 接口为记录在数组中的序号（从 1 开始）"
@@ -57,9 +59,9 @@ class BatchSummary(BaseModel):
     file_name: str | None
     file_format: str
     received_on: dt.date
-    submitted_at: dt.datetime
+    submitted_at: Instant
     submitted_by: str
-    finished_at: dt.datetime | None
+    finished_at: Instant | None
     rows: int = Field(description="已处理的数据行数（断点）")
     rows_total: int | None
     accepted: int

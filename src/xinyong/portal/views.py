@@ -97,10 +97,12 @@ def login_submit(
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return _login_form(request, settings, principal, error="页面已过期，请重新登录", status=403)
     limiter: RateLimiter = request.app.state.login_limiter
-    if not (limiter.allow(f"client:{client_address(request)}") and limiter.allow(f"user:{username}")):
+    client = client_address(request)
+    # per address, and per (name, address): a stranger's guesses cannot use up the owner's quota
+    if not (limiter.allow(f"client:{client}") and limiter.allow(f"user:{username}@{client}")):
         return _login_form(request, settings, principal, error=RateLimited.message, status=429)
     try:
-        user = check_login(session, username, password, settings=settings, clock=clock)
+        user = check_login(session, username, password, settings=settings, clock=clock, client=client)
     except DomainError as exc:
         # The form comes back as an answer, not as an error, so the request's transaction commits the
         # failure count (and a lock) when the route returns.

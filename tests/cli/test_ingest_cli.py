@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from xinyong.models import CreditRecord, IngestBatch
 
 from conftest import Database
 from ingestworld import COMPANY_B, DEPT, build_world, penalty, write_csv
+
+LABELS = {"subject_id": "统一社会信用代码", "decision_date": "处罚决定日期"}
 
 
 def _ingest(db: Database, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,8 +62,10 @@ def test_three_rows_then_fix_the_rejected_rows_file(fresh_database: Database, tm
     # the clerk corrects the two wrong cells in the downloaded file and sends it back
     header, fixes = table[0], table[1:]
     assert [r[0] for r in fixes] == ["3", "4"]
-    fixes[0][header.index("subject_id")] = COMPANY_B
-    fixes[1][header.index("decision_date")] = "2026-03-12"
+    # the download heads its columns as the department does (labels for a table; field names before)
+    column = {name: header.index(name if name in header else label) for name, label in LABELS.items()}
+    fixes[0][column["subject_id"]] = COMPANY_B
+    fixes[1][column["decision_date"]] = "2026-03-12"
     fixed_file = tmp_path / "fixed.csv"
     with open(fixed_file, "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows([header, *fixes])
@@ -73,3 +78,30 @@ def test_three_rows_then_fix_the_rejected_rows_file(fresh_database: Database, tm
     # the same corrections again: nothing is open any more, a clear refusal, exit 2
     twice = _ingest(fresh_database, tmp_path, str(fixed_file), "--fixes-of", str(batch_id))
     assert twice.returncode == 2 and "INGEST_ROW_NOT_REJECTED" in twice.stderr
+
+
+def test_files_that_gave_a_server_error_are_refused_with_exit_2(
+    fresh_database: Database, tmp_path: Path
+) -> None:
+    """JSON Lines nested thousands deep, a CSV line over 131 KB, a text file named .xlsx (issue 10 item
+    9): a stable code and a Chinese message on stderr, no traceback, and no copy left in the data
+    directory."""
+    with transaction(session_factory(fresh_database.engine)) as session:
+        build_world(session, FixedClock(dt.date(2026, 3, 16)))
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text(json.dumps(penalty("D-1"), ensure_ascii=False) + "\n" + "[" * 5000 + "]" * 5000 + "\n")
+    long_line = tmp_path / "long.csv"
+    long_line.write_text("说明" * 70_000 + "\n1\n", encoding="utf-8")
+    not_a_book = tmp_path / "名单.xlsx"
+    not_a_book.write_text("subject_name,subject_id\n", encoding="utf-8")
+    expected = {
+        deep: ("INGEST_JSON_TOO_DEEP", "嵌套超过 32 层"),
+        long_line: ("INGEST_HEADER_INVALID", "第一行应为表头"),
+        not_a_book: ("INGEST_XLSX_INVALID", "不是有效的 Excel 工作簿"),
+    }
+    for path, (code, message) in expected.items():
+        run = _ingest(fresh_database, tmp_path, str(path), "--item", "CF-001", "--dept", DEPT)
+        assert run.returncode == 2, (path.name, run.stderr)
+        assert code in run.stderr and message in run.stderr and "Traceback" not in run.stderr
+    copies = tmp_path / "data" / "ingest"
+    assert [p.name for p in copies.rglob("*") if p.is_file()] == []

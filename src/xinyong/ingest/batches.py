@@ -110,13 +110,26 @@ def note_unknown(session: Session, batch_id: int, found: list[unknown_fields.Unk
     )
 
 
-def fail(factory: Any, batch_id: int, code: str, message: str, actor: str, clock: Clock) -> None:
+def fail(
+    factory: Any,
+    batch_id: int,
+    code: str,
+    message: str,
+    actor: str,
+    clock: Clock,
+    *,
+    forget_file: bool = False,
+) -> None:
+    """Pause a batch (``failed``, resumable) with the reason; ``forget_file`` when its copy is to be
+    deleted (the caller deletes it once this is committed)."""
     with transaction(factory) as session:
         batch = session.get(IngestBatch, batch_id)
         if batch is None:
             return
         batch.status = BatchStatus.failed
         batch.error_code, batch.error_message = code, message[:1000]
+        if forget_file:
+            batch.stored_path = None
         audit.record(
             session,
             actor=actor,

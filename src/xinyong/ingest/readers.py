@@ -21,14 +21,16 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import fastexcel
 import polars as pl
 
 from xinyong.ingest import unknown_fields as unknown
+from xinyong.ingest.pipeline.workbook import MAX_COLUMNS, check_workbook, not_a_workbook
 from xinyong.ingest.validation import ROW, TOO_MANY_FIELDS, UNREADABLE, ItemContext, rows_frame
 from xinyong.kit.errors import InvalidInput
 
@@ -47,6 +49,14 @@ _BLOCK: Final = 8 << 20
 ROW_NO_HEADERS: Final = ("row_no", "原行号", "行号")
 #: Rows per pass when a file is re-written with its catalog columns only.
 _REWRITE_ROWS: Final = 50_000
+#: A header cell longer than this is no column name (the first line is data, or not a table at all).
+MAX_HEADER_CHARS: Final = 256
+#: Nesting of a JSON Lines row (a row is a flat object; as for JSON bodies of the API).
+MAX_JSON_DEPTH: Final = 32
+# A value may be as long in a CSV read by the csv module (a line with too many values, the header) as
+# in one read by Polars: the csv module's default of 131,072 characters gave a server error (issue 10
+# item 9); text fields are held to their length by validation, row by row.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 
 
 def infer_format(path: Path, fmt: str | None = None) -> str:
@@ -74,17 +84,33 @@ class StagedFile:
 
 def stage(path: Path, fmt: str, store_dir: Path) -> StagedFile:
     """Hash the file and copy it into ``store_dir`` in one pass (CSV not in UTF-8 is read as
-    GB18030 and written as UTF-8; a UTF-8 byte-order mark is dropped)."""
+    GB18030 and written as UTF-8; a UTF-8 byte-order mark is dropped). Whatever stops it, the copy
+    is deleted: it holds personal data in clear."""
     if not path.is_file():
         raise InvalidInput(f"找不到文件 {path}", code="INGEST_FILE_NOT_FOUND", details={"file": str(path)})
     store_dir.mkdir(parents=True, exist_ok=True)
+    # The suffix names the format for the XLSX reader, which would otherwise try every format it knows.
+    fd, temp = tempfile.mkstemp(dir=store_dir, prefix=".incoming-", suffix=f".{fmt}")
+    try:
+        digest, size, utf8 = _copy(path, os.fdopen(fd, "wb"), fmt)
+        if fmt != "xlsx" and not utf8:
+            _transcode(path, Path(temp))
+        if size == 0:
+            raise InvalidInput("文件为空", code="INGEST_FILE_EMPTY", details={"file": path.name})
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return StagedFile(sha256=digest, temp_path=Path(temp), fmt=fmt, size=size)
+
+
+def _copy(path: Path, dst: BinaryIO, fmt: str) -> tuple[str, int, bool]:
+    """Copy ``path`` to ``dst`` (closed after): its sha256, its size and whether it is UTF-8."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = fmt != "xlsx"
     size = 0
-    fd, temp = tempfile.mkstemp(dir=store_dir, prefix=".incoming-")
     first = True
-    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+    with open(path, "rb") as src, dst:
         while block := src.read(_BLOCK):
             digest.update(block)
             size += len(block)
@@ -97,12 +123,7 @@ def stage(path: Path, fmt: str, store_dir: Path) -> StagedFile:
                 except UnicodeDecodeError:
                     utf8 = False
             dst.write(block)
-    if fmt != "xlsx" and not utf8:
-        _transcode(path, Path(temp))
-    if size == 0:
-        Path(temp).unlink()
-        raise InvalidInput("文件为空", code="INGEST_FILE_EMPTY", details={"file": path.name})
-    return StagedFile(sha256=digest.hexdigest(), temp_path=Path(temp), fmt=fmt, size=size)
+    return digest.hexdigest(), size, utf8
 
 
 def _transcode(source: Path, target: Path) -> None:
@@ -146,29 +167,35 @@ class Kept:
 
 def keep_catalog_only(staged: StagedFile, ctx: ItemContext, lay: Layout, store_dir: Path) -> Kept:
     """Keep the staged file for its batch with the catalog's columns only (see the module docstring);
-    a CSV or XLSX file without other columns is kept as it is."""
-    if staged.fmt != "jsonl" and not lay.ignored:
-        path = keep(staged, store_dir)
-        return Kept(path, {}, set(lay.columns.values()), count_rows(path, staged.fmt))
+    a CSV or XLSX file without other columns is kept as it is. On any failure nothing is left behind."""
     suffix = "jsonl" if staged.fmt == "jsonl" else "csv"
     final = store_dir / staged.sha256[:2] / f"{staged.sha256}.{uuid.uuid4().hex[:12]}.{suffix}"
-    final.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if staged.fmt != "jsonl" and not lay.ignored:
+            final = keep(staged, store_dir)
+            return Kept(final, {}, set(lay.columns.values()), count_rows(final, staged.fmt))
+        final.parent.mkdir(parents=True, exist_ok=True)
         if staged.fmt == "jsonl":
-            kept = _rewrite_jsonl(staged.temp_path, ctx, final)
-        else:
-            kept = _rewrite_table(staged.temp_path, staged.fmt, lay, final)
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+            return _rewrite_jsonl(staged.temp_path, ctx, final)
+        return _rewrite_table(staged.temp_path, staged.fmt, lay, final)
+    except (pl.exceptions.PolarsError, OSError, ValueError, csv.Error) as exc:
         final.unlink(missing_ok=True)
-        technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-        raise InvalidInput(
-            "文件无法读取（文件损坏，或不是所选的格式），未处理任何行；请检查文件后重新提交",
-            code="INGEST_FILE_UNREADABLE",
-            details={"detail": technical},
-        ) from exc
+        raise unreadable(exc) from exc
+    except BaseException:
+        final.unlink(missing_ok=True)
+        raise
     finally:
         discard(staged)
-    return kept
+
+
+def unreadable(exc: Exception) -> InvalidInput:
+    """A file that could not be read before any row of it was processed."""
+    technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    return InvalidInput(
+        "文件无法读取（文件损坏，或不是所选的格式），未处理任何行；请检查文件后重新提交",
+        code="INGEST_FILE_UNREADABLE",
+        details={"detail": technical},
+    )
 
 
 def _rewrite_table(source: Path, fmt: str, lay: Layout, target: Path) -> Kept:
@@ -202,19 +229,18 @@ def _rewrite_jsonl(source: Path, ctx: ItemContext, target: Path) -> Kept:
     with open(source, encoding="utf-8-sig") as src, open(target, "w", encoding="utf-8", newline="\n") as out:
         for line in src:
             lines += 1
-            out.write(_catalog_line(line, header, counts, present) + "\n")
+            out.write(_catalog_line(line, lines, header, counts, present) + "\n")
     return Kept(target, counts, present, lines)
 
 
-def _catalog_line(line: str, header: dict[str, str], counts: dict[str, int], present: set[str]) -> str:
+def _catalog_line(
+    line: str, number: int, header: dict[str, str], counts: dict[str, int], present: set[str]
+) -> str:
     if not line.strip():
         return ""
-    try:
-        row = json.loads(line)
-    except ValueError:
-        return "null"  # read as the same unreadable row, without what it held
+    row = _json_row(line, number)
     if not isinstance(row, dict):
-        return "null"
+        return "null"  # read as the same unreadable row, without what it held
     names = {key: header.get(str(key).strip()) for key in row}
     present.update(n for n in names.values() if n is not None)
     dropped = [key for key, name in names.items() if name is None]
@@ -223,6 +249,41 @@ def _catalog_line(line: str, header: dict[str, str], counts: dict[str, int], pre
     for key in dropped:
         counts[str(key)] = counts.get(str(key), 0) + (not unknown.is_blank(row[key]))
     return json.dumps({k: v for k, v in row.items() if names[k] is not None}, ensure_ascii=False)
+
+
+def _json_row(line: str, number: int) -> Any:
+    """Line ``number`` of a JSON Lines file as parsed, None when it is not JSON (an unreadable row).
+    A line nested deeper than :data:`MAX_JSON_DEPTH` refuses the file (deep enough, it stopped the
+    parser with a server error: issue 10 item 9)."""
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None
+    except RecursionError:
+        raise _too_deep(number) from None
+    if line.count("{") + line.count("[") > MAX_JSON_DEPTH and _depth(row) > MAX_JSON_DEPTH:
+        raise _too_deep(number)
+    return row
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _too_deep(number: int) -> InvalidInput:
+    return InvalidInput(
+        f"第 {number} 行的 JSON 嵌套超过 {MAX_JSON_DEPTH} 层，未处理任何行："
+        "JSON Lines 文件每行应为一个平铺的 JSON 对象（字段名: 值）",
+        code="INGEST_JSON_TOO_DEEP",
+        details={"line": number, "max_depth": MAX_JSON_DEPTH},
+    )
 
 
 # --------------------------------------------------------------------------- headers
@@ -247,17 +308,47 @@ class Layout:
 
 
 def read_header(path: Path, fmt: str) -> list[str] | None:
-    """The header row (CSV, XLSX); None for JSON Lines (keys are per line)."""
+    """The header row (CSV, XLSX); None for JSON Lines (keys are per line). An XLSX file is checked
+    before it is opened (``pipeline.workbook``); a header of more than ``MAX_COLUMNS`` columns, or
+    with a cell that cannot be a column's name, is refused."""
+    if fmt == "jsonl":
+        return None
     if fmt == "csv":
         with open(path, encoding="utf-8-sig", newline="") as f:
             try:
-                return next(csv.reader(f))
-            except StopIteration:
-                return []
-    if fmt == "xlsx":
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0)
-        return [str(c.name) for c in sheet.available_columns()]
-    return None
+                header = next(csv.reader(f), [])
+            except csv.Error as exc:
+                raise unreadable(exc) from exc
+    else:
+        check_workbook(path)
+        with _workbook_errors():
+            sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0)
+            header = [str(c.name) for c in sheet.available_columns()]
+    if len(header) > MAX_COLUMNS:
+        raise InvalidInput(
+            f"文件有 {len(header)} 列，超过上限 {MAX_COLUMNS} 列：请删除多余的列后重新提交",
+            code="INGEST_TOO_MANY_COLUMNS",
+            status=413,
+            details={"columns": len(header), "max": MAX_COLUMNS},
+        )
+    for position, cell in enumerate(header, start=1):
+        if len(cell) > MAX_HEADER_CHARS:
+            raise InvalidInput(
+                f"表头第 {position} 列超过 {MAX_HEADER_CHARS} 个字，不是字段名："
+                "文件第一行应为表头（字段名或中文名称）",
+                code="INGEST_HEADER_INVALID",
+                details={"column": position},
+            )
+    return header
+
+
+@contextmanager
+def _workbook_errors() -> Iterator[None]:
+    """What the XLSX reader cannot read is a file that is not a workbook, not a server error."""
+    try:
+        yield
+    except fastexcel.FastExcelError as exc:
+        raise not_a_workbook(str(exc).splitlines()[0][:200]) from exc
 
 
 def _missing_columns(ctx: ItemContext, missing: list[Any], unknown_raw: list[str], seen: set[str]) -> None:
@@ -417,8 +508,9 @@ def _raw_chunks(path: Path, fmt: str, *, skip: int, chunk_rows: int) -> Iterator
             # would lose data. The csv module reads the rest and rejects just those lines.
             yield from _csv_module_chunks(path, skip=skip + read, chunk_rows=chunk_rows)
         return
-    sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
-    frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
+    with _workbook_errors():
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string", skip_rows=skip)
+        frame = sheet.to_polars().with_row_index(ROW, offset=2 + skip)
     for start in range(0, frame.height, chunk_rows):
         yield frame.slice(start, chunk_rows)
 
@@ -469,13 +561,7 @@ def _jsonl_chunks(
         for number, line in enumerate(f, start=1):
             if number <= skip:
                 continue
-            if not line.strip():
-                rows.append({"__blank": True})
-            else:
-                try:
-                    rows.append(json.loads(line))
-                except ValueError:
-                    rows.append(None)
+            rows.append(_json_row(line, number) if line.strip() else {"__blank": True})
             if len(rows) >= chunk_rows:
                 yield _json_frame(ctx, rows, first, row_numbers)
                 first += len(rows)

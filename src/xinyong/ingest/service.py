@@ -8,6 +8,7 @@ Reports (outcome, row-level errors as JSON / CSV / XLSX, timeliness) are in ``re
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -47,13 +48,14 @@ from xinyong.ingest.pipeline.run import (
 from xinyong.ingest.reports import batch_outcome
 from xinyong.ingest.resubmit import resubmit_rejected
 from xinyong.ingest.schemas import BatchOutcome
-from xinyong.ingest.validation import context_for, rows_frame
+from xinyong.ingest.validation import ItemContext, context_for, rows_frame
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinyong.models import (
     BatchChannel,
     BatchStatus,
+    CatalogItemRow,
     CreditRecord,
     IngestBatch,
 )
@@ -120,7 +122,7 @@ def submit_file(
     store = store_dir or default_store_dir()
     staged = readers.stage(path, fmt, store)
     factory = factory_of(db)
-    resume_id: int | None = None
+    kept: readers.Kept | None = None
     try:
         with transaction(factory) as session:
             dept, item = source_item(session, dept_code, item_code)
@@ -128,37 +130,73 @@ def submit_file(
             lay = readers.layout(ctx, readers.read_header(staged.temp_path, fmt))
             prior = same_content(session, dept.id, item.id, staged.sha256)
             if prior is not None and prior.status not in UNFINISHED:
-                readers.discard(staged)
                 return _duplicate_of(
                     session, prior, channel, fmt, staged.sha256, file_name or path.name, actor, clock
                 )
-            if prior is not None:
+            if prior is not None and prior.stored_path and Path(prior.stored_path).exists():
                 resume_id = prior.id
-                readers.discard(staged)
             else:
                 kept = readers.keep_catalog_only(staged, ctx, lay, store)
-                batch = new_batch(
+                resume_id = _batch_for(
                     session,
-                    dept_id=dept.id,
-                    item_id=item.id,
-                    item_code=item.code,
-                    channel=channel,
-                    fmt=fmt,
-                    sha256=staged.sha256,
-                    file_name=file_name or path.name,
-                    stored_path=str(kept.path),
-                    actor=actor,
-                    clock=clock,
-                    unknown=unknown.found(ctx.spec, kept.unknown, kept.present),
-                    rows_total=kept.rows,
+                    prior,
+                    kept,
+                    ctx,
+                    dept.id,
+                    item,
+                    channel,
+                    fmt,
+                    staged.sha256,
+                    file_name or path.name,
+                    actor,
+                    clock,
                 )
-                resume_id = batch.id
     except BaseException:
-        readers.discard(staged)
+        if kept is not None:  # the batch that was to hold it was not stored
+            kept.path.unlink(missing_ok=True)
         raise
+    finally:
+        readers.discard(staged)
     return resume_batch(
         factory, resume_id, actor=actor, clock=clock, cipher=cipher, progress=progress, chunk_rows=chunk_rows
     )
+
+
+def _batch_for(
+    session: Session,
+    prior: IngestBatch | None,
+    kept: readers.Kept,
+    ctx: ItemContext,
+    dept_id: int,
+    item: CatalogItemRow,
+    channel: BatchChannel,
+    fmt: str,
+    sha256: str,
+    file_name: str,
+    actor: str,
+    clock: Clock,
+) -> int:
+    """The batch that processes the kept copy: a new one, or the unfinished batch of the same content
+    whose copy was deleted when it stopped on the file (it resumes from its checkpoint)."""
+    if prior is not None:
+        prior.stored_path = str(kept.path)
+        return prior.id
+    batch = new_batch(
+        session,
+        dept_id=dept_id,
+        item_id=item.id,
+        item_code=item.code,
+        channel=channel,
+        fmt=fmt,
+        sha256=sha256,
+        file_name=file_name,
+        stored_path=str(kept.path),
+        actor=actor,
+        clock=clock,
+        unknown=unknown.found(ctx.spec, kept.unknown, kept.present),
+        rows_total=kept.rows,
+    )
+    return batch.id
 
 
 @dataclass
@@ -215,12 +253,18 @@ def _process_file(
             done += chunk.height
             if progress:
                 progress(done, at.total)
+    except InvalidInput as exc:
+        # The file itself (too deep, not a workbook ...): running it again stops at the same place. Its
+        # copy is deleted (personal data in clear); the same file sent again carries on from here.
+        fail(factory, batch_id, exc.code, exc.message, at.run.actor, at.run.clock, forget_file=True)
+        at.path.unlink(missing_ok=True)
+        raise
     except DomainError as exc:
         if exc.code != "INGEST_BATCH_BUSY":
             fail(factory, batch_id, exc.code, exc.message, at.run.actor, at.run.clock)
         raise
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise _unreadable(factory, batch_id, done, exc, at.run) from exc
+    except (pl.exceptions.PolarsError, OSError, ValueError, csv.Error) as exc:
+        raise _unreadable(factory, batch_id, done, exc, at) from exc
     except IntegrityError as exc:
         # Another submission stored the same records (same department and record id) at the same
         # moment. Nothing of this chunk was kept; running the batch again skips them as duplicates.
@@ -238,14 +282,24 @@ def _process_file(
 
 
 def _unreadable(
-    factory: sessionmaker[Session], batch_id: int, done: int, exc: Exception, run: Run
+    factory: sessionmaker[Session], batch_id: int, done: int, exc: Exception, at: _Resume
 ) -> InvalidInput:
+    """The batch stopped on a part of its file that cannot be read: failed, its copy deleted."""
     message = (
         f"文件从第 {done + 2} 行起无法读取（文件损坏，或不是所选的格式）；此前的 {done} 行已处理。"
         "请检查文件后重新提交，已入库的行不会重复入库"
     )
     technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-    fail(factory, batch_id, "INGEST_FILE_UNREADABLE", f"{message}（{technical}）", run.actor, run.clock)
+    fail(
+        factory,
+        batch_id,
+        "INGEST_FILE_UNREADABLE",
+        f"{message}（{technical}）",
+        at.run.actor,
+        at.run.clock,
+        forget_file=True,
+    )
+    at.path.unlink(missing_ok=True)
     return InvalidInput(
         message, code="INGEST_FILE_UNREADABLE", details={"batch_id": batch_id, "detail": technical}
     )

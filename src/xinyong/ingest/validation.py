@@ -252,12 +252,11 @@ def _is_identifier(f: FieldSpec) -> bool:
 
 def _check_field(f: FieldSpec, v: pl.Series, limit: dt.date | None) -> tuple[pl.Series, pl.Series]:
     """Typed value and error code of one non-identifier field."""
-    n = v.len()
     if f.type in (FieldType.STRING, FieldType.TEXT):
-        too_long = (
-            pl.select(_err(v.str.len_chars() > f.max_length, TOO_LONG)).to_series() if f.max_length else None
-        )
-        return v, too_long if too_long is not None else _nulls(n)
+        # The catalog's max_length; a field without one still has the platform's ceiling of 4000
+        # characters (issue 10 item 5: a text field cannot carry a file's worth of data).
+        most = f.max_length or 4000
+        return v, pl.select(_err(v.str.len_chars() > most, TOO_LONG)).to_series()
     if f.type is FieldType.ENUM:
         canon = {_fold(option): option for option in f.enum or []}
         mapping = {x: canon.get(_fold(x)) for x in v.drop_nulls().unique().to_list()}

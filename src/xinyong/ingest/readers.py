@@ -372,7 +372,8 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
     """Map headers (field names or Chinese labels) to fields; refuse missing required columns.
 
     ``need_row_no`` is for a resubmission of rejected rows: the file must keep the 原行号 column, and
-    those numbers name the rows. Elsewhere a 原行号 / 行号 column is not a catalog field and is ignored.
+    those numbers name the rows; it needs no other column (a field it leaves out keeps the value first
+    submitted). Elsewhere a 原行号 / 行号 column is not a catalog field and is ignored.
     """
     if header is None:
         return Layout({}, [], None, keep_row_numbers=need_row_no)
@@ -401,7 +402,7 @@ def layout(ctx: ItemContext, header: list[str] | None, *, need_row_no: bool = Fa
         seen[name] = text
         columns[raw] = name
     missing = [f for f in ctx.spec.fields if f.required and f.name not in seen]
-    if missing:
+    if missing and not need_row_no:
         _missing_columns(ctx, missing, unknown_raw, set(seen))
     if need_row_no and row_no_column is None:
         raise InvalidInput(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from xinyong.ingest import readers, repository
 from xinyong.ingest import unknown_fields as unknown
 from xinyong.ingest.batches import canonical_digest, new_batch, single_chunk
-from xinyong.ingest.pipeline.run import MAX_API_ROWS
+from xinyong.ingest.pipeline.run import MAX_API_ROWS, default_store_dir
 from xinyong.ingest.reports import REASONS_COLUMN
 from xinyong.ingest.schemas import BatchOutcome
 from xinyong.ingest.validation import ROW, ItemContext, context_for, rows_frame
@@ -40,13 +42,16 @@ def resubmit_rejected(
     clock: Clock,
     cipher: PersonalDataCipher | None,
     dept_id: int | None = None,
+    store_dir: Path | None = None,
 ) -> BatchOutcome:
     """Resubmit fixed versions of a batch's rejected rows: a new batch (channel ``resubmit``).
 
     Each fix names the original ``row_no`` and the fields to change; fields it leaves out keep the
     value originally submitted. ``fixes`` may also be a file (CSV/XLSX/JSON Lines, e.g. the rejected
-    rows download, edited) with a ``row_no`` / 原行号 column. Rows that pass are stored and their
-    rejected row is marked fixed; rows that fail again become the new batch's rejected rows.
+    rows download, edited) with a ``row_no`` / 原行号 column and the columns it changes, or more (an
+    empty cell keeps the value first submitted); it is read as a submitted file is, from a copy in
+    ``store_dir`` deleted after. Rows that pass are stored and their rejected row is marked fixed; rows
+    that fail again become the new batch's rejected rows.
     """
     original = session.get(IngestBatch, batch_id)
     if original is None:
@@ -57,7 +62,7 @@ def resubmit_rejected(
     ctx = context_for(item)
     from_file: dict[str, int] = {}
     if isinstance(fixes, Path):
-        fixes, from_file = _fixes_from_file(ctx, fixes)
+        fixes, from_file = _fixes_from_file(ctx, fixes, store_dir or default_store_dir())
     if not fixes:
         raise InvalidInput("没有需要重新提交的行", code="INGEST_NO_ROWS")
     if len(fixes) > MAX_API_ROWS:
@@ -103,17 +108,27 @@ def resubmit_rejected(
     return single_chunk(session, batch, frame, actor=actor, clock=clock, cipher=cipher)
 
 
-def _fixes_from_file(ctx: ItemContext, path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _fixes_from_file(
+    ctx: ItemContext, path: Path, store_dir: Path
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The fixed rows of a file, and per column that is not a field, the rows in which it held a value
-    (those values are not read into the fixes)."""
+    (those values are not read into the fixes). The file is staged as a submitted file is (GBK CSV
+    transcoded, XLSX checked before it is opened), and the copy deleted whatever happens."""
     fmt = readers.infer_format(path)
-    lay = readers.layout(ctx, readers.read_header(path, fmt), need_row_no=True)
-    out: list[dict[str, Any]] = []
-    counts: dict[str, int] = {}
-    for chunk, more in readers.iter_chunks(path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1):
-        unknown.add_counts(counts, {k: n for k, n in more.items() if k != REASONS_COLUMN})
-        for record in chunk.iter_rows(named=True):
-            row = {k: v for k, v in record.items() if not k.startswith("__") and v is not None}
-            row["row_no"] = record[ROW]
-            out.append(row)
+    staged = readers.stage(path, fmt, store_dir)
+    try:
+        lay = readers.layout(ctx, readers.read_header(staged.temp_path, fmt), need_row_no=True)
+        out: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        chunks = readers.iter_chunks(staged.temp_path, fmt, ctx, lay, skip=0, chunk_rows=MAX_API_ROWS + 1)
+        for chunk, more in chunks:
+            unknown.add_counts(counts, {k: n for k, n in more.items() if k != REASONS_COLUMN})
+            for record in chunk.iter_rows(named=True):
+                row = {k: v for k, v in record.items() if not k.startswith("__") and v is not None}
+                row["row_no"] = record[ROW]
+                out.append(row)
+    except (pl.exceptions.PolarsError, OSError, ValueError, csv.Error) as exc:
+        raise readers.unreadable(exc) from exc
+    finally:
+        readers.discard(staged)
     return out, counts

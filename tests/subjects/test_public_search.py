@@ -102,3 +102,52 @@ def test_names_still_search_by_normalised_name(client: TestClient) -> None:
 def test_a_citizen_id_is_never_a_public_query(client: TestClient) -> None:
     assert _names(client, PERSON_RIC) == []
     assert _names(client, "王某明") == []
+
+
+def test_a_full_width_code_finds_the_organisation(client: TestClient) -> None:
+    """Typed with a Chinese input method: full-width digits and letters are read as half-width."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in CODE)
+    assert _names(client, full_width) == ["盐城市恒通建设工程有限公司"]
+    checked = client.get("/api/v1/ids/check", params={"code": full_width}).json()
+    assert checked["valid"] and checked["value"] == CODE
+
+
+def test_the_total_is_true_and_pages_follow_it(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """60 trading companies: the total counts all of them (it stopped at 50), pages of 20 cover them once,
+    the exact name comes first, and a company held as 待核验 is not listed."""
+    for n in range(60):
+        service.register_organisation(
+            session,
+            kind=SubjectKind.legal_person,
+            name=f"亭湖测试贸易有限公司{n:02d}",
+            uscc=_uscc(f"MA1XW{n:03d}"),
+            actor="t",
+            clock=clock,
+        )
+    exact = service.register_organisation(
+        session,
+        kind=SubjectKind.legal_person,
+        name="测试贸易",
+        uscc=_uscc("MA1XW900"),
+        actor="t",
+        clock=clock,
+    )
+    held = service.register_organisation(
+        session,
+        kind=SubjectKind.legal_person,
+        name="未核验测试贸易有限公司",
+        uscc=_uscc("MA1XW901"),
+        actor="t",
+        clock=clock,
+    )
+    held.verified = False
+    session.commit()
+    seen: list[str] = []
+    for offset in (0, 20, 40, 60):
+        body = client.get("/api/v1/public/subjects", params={"q": "测试贸易", "offset": offset}).json()
+        assert body["total"] == 61
+        seen += [s["name"] for s in body["subjects"]]
+    assert seen[0] == exact.name and len(seen) == len(set(seen)) == 61
+    assert "未核验测试贸易有限公司" not in seen

@@ -9,18 +9,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.kit import ids
 from xinyong.kit.errors import NotFound
 from xinyong.kit.names import normalize_name
-from xinyong.models import Subject
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
+from xinyong.subjects import repository
 from xinyong.subjects.schemas import SubjectOut, public_subject, subject_out
 from xinyong.subjects.service import resolve
-from xinyong.web import get_session
+from xinyong.web import Offset, get_session
 
 router = APIRouter(prefix="/api/v1", tags=["信用主体"])
 
@@ -88,8 +87,10 @@ def public_search(
         min_length=2,
         max_length=200,
         description="名称（繁简、全半角不敏感），或统一社会信用代码、15 位工商注册号、"
-        "组织机构代码（可带连字符）",
+        "组织机构代码（可带连字符，全角字符按半角识别）",
     ),
+    limit: int = Query(20, ge=1, le=100, description="每页条数"),
+    offset: Offset = 0,
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
 ) -> PublicSearchOut:
@@ -97,27 +98,10 @@ def public_search(
     if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS:
         # a code, new or old: the one resolution rule (新旧码转换), subjects.service.resolve
         try:
-            rows: list[Subject] = [resolve(session, q).subject]
+            found = [resolve(session, q).subject]
         except NotFound:
-            rows = []
-    else:
-        norm = normalize_name(q)
-        rows = list(
-            session.scalars(
-                select(Subject)
-                .where(
-                    or_(
-                        Subject.name_norm == norm,
-                        Subject.name_norm.like(f"%{_escape_like(norm)}%", escape="\\"),
-                    )
-                )
-                .order_by(Subject.name)
-                .limit(50)
-            )
-        )
-    found = [subject_out(s, None) for s in rows if public_subject(s)]
-    return PublicSearchOut(total=len(found), subjects=found)
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found = []
+        shown = [subject_out(s, None) for s in found if public_subject(s)]
+        return PublicSearchOut(total=len(shown), subjects=shown[offset : offset + limit])
+    total, rows = repository.public_by_name(session, normalize_name(q), limit=limit, offset=offset)
+    return PublicSearchOut(total=total, subjects=[subject_out(s, None) for s in rows])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.db import in_values
@@ -139,4 +139,25 @@ def unverified(
         where.append(Subject.region_code.startswith(region_prefix))
     total = session.scalar(select(func.count()).select_from(Subject).where(*where)) or 0
     rows = session.scalars(select(Subject).where(*where).order_by(Subject.id).limit(limit).offset(offset))
+    return int(total), list(rows)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def public_by_name(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int, list[Subject]]:
+    """Organisations shown publicly (verified, not persons) whose normalised name contains ``norm``, and
+    how many match in all: the exact name first, then names starting with it, then the rest, by name."""
+    contains = Subject.name_norm.like(f"%{_escape_like(norm)}%", escape="\\")
+    where = (contains, Subject.kind != SubjectKind.natural_person, Subject.verified.is_(True))
+    total = session.scalar(select(func.count()).select_from(Subject).where(*where)) or 0
+    rank = case(
+        (Subject.name_norm == norm, 0),
+        (Subject.name_norm.like(f"{_escape_like(norm)}%", escape="\\"), 1),
+        else_=2,
+    )
+    rows = session.scalars(
+        select(Subject).where(*where).order_by(rank, Subject.name, Subject.id).limit(limit).offset(offset)
+    )
     return int(total), list(rows)

@@ -3,12 +3,9 @@ the rejected rows to fix and resubmit. Timeliness oversight is ``oversight``."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from typing import Any, Final
 
-import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.model import CatalogItem
@@ -25,6 +22,7 @@ from xinyong.ingest.schemas import (
     UnknownFieldOut,
 )
 from xinyong.ingest.validation import RESERVED_LABELS
+from xinyong.kit.cells import XlsxDownload, csv_download
 from xinyong.kit.errors import NotFound
 from xinyong.models import (
     CatalogItemRow,
@@ -35,7 +33,6 @@ from xinyong.models import (
 )
 
 ISSUES_IN_OUTCOME: Final = 200
-_BOM: Final = "\ufeff"
 ERROR_COLUMNS: Final = ("行号", "数据标识", "字段", "字段名称", "级别", "错误代码", "原因", "记录编号")
 #: The column of the rejected rows download that gives the reasons (not a field; ignored when resubmitted).
 REASONS_COLUMN: Final = "错误说明"
@@ -221,46 +218,54 @@ def _error_table(session: Session, batch_id: int) -> list[list[Any]]:
 
 
 def batch_errors_csv(session: Session, batch_id: int) -> bytes:
-    """The per-row report as CSV: UTF-8 with a byte-order mark so that Excel shows the Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(_error_table(session, batch_id))
-    return (_BOM + buffer.getvalue()).encode("utf-8")
+    """The per-row report as CSV (UTF-8 with a byte-order mark so that Excel shows the Chinese); no
+    cell runs as a formula (``kit.cells``)."""
+    return csv_download(_error_table(session, batch_id))
 
 
 def batch_errors_xlsx(session: Session, batch_id: int) -> bytes:
-    """The per-row report as an Excel workbook."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("逐行问题")
-    bold = book.add_format({"bold": True})
+    """The per-row report as an Excel workbook: text as text, numbers as numbers, no formulas."""
+    out = XlsxDownload()
+    sheet = out.add_sheet("逐行问题")
+    bold = out.book.add_format({"bold": True})
     for r, row in enumerate(_error_table(session, batch_id)):
-        sheet.write_row(r, 0, row, bold if r == 0 else None)
+        out.write_row(sheet, r, row, bold if r == 0 else None)
     sheet.set_column(0, 0, 8)
     sheet.set_column(1, 5, 18)
     sheet.set_column(6, 6, 80)
     sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
+    return out.finish()
+
+
+#: Submissions whose rows name their fields by key (the JSON interface, JSON Lines files).
+KEYED_FORMATS: Final = frozenset({"json", "jsonl"})
+
+
+def rejected_header(batch: IngestBatch, labels: dict[str, str]) -> list[str]:
+    """The column headers of a batch's rejected rows download, as the department writes them: the
+    Chinese labels for a table (CSV, XLSX), the field names for records sent by key (JSON, JSON Lines).
+    The batch does not record which of the two a table's header used (both are read on resubmission),
+    so a table gets the labels, what its template and its clerks use."""
+    if batch.file_format in KEYED_FORMATS:
+        return list(labels)
+    return list(labels.values())
 
 
 def rejected_rows_csv(session: Session, batch_id: int) -> bytes:
-    """The open rejected rows as a file to fix and resubmit: 原行号, the item's fields (as submitted;
-    citizen IDs must be entered again), and the reasons (ignored on resubmission)."""
+    """The open rejected rows as a file to fix and resubmit: 原行号, the item's fields under the headers
+    the department uses (:func:`rejected_header`; values as submitted, citizen IDs to be entered again),
+    and the reasons (ignored on resubmission); no cell runs as a formula (``kit.cells``)."""
     batch = _batch(session, batch_id)
     labels = _labels(session, batch)
     rows = rejected_rows(session, batch_id)
-    names = list(labels)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["原行号", *names, REASONS_COLUMN])
+    table: list[list[Any]] = [["原行号", *rejected_header(batch, labels), REASONS_COLUMN]]
     for row in rows:
         values = [
             "" if row.values.get(n) is None or str(row.values.get(n)).startswith("（") else row.values.get(n)
-            for n in names
+            for n in labels
         ]
-        writer.writerow([row.row_no, *values, "；".join(i.message for i in row.issues)])
-    return (_BOM + buffer.getvalue()).encode("utf-8")
+        table.append([row.row_no, *values, "；".join(i.message for i in row.issues)])
+    return csv_download(table)
 
 
 __all__ = [
@@ -269,6 +274,7 @@ __all__ = [
     "batch_issues",
     "batch_outcome",
     "list_batches",
+    "rejected_header",
     "rejected_rows",
     "rejected_rows_csv",
 ]

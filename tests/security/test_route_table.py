@@ -49,6 +49,8 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
         {R.platform_admin, R.dept_reviewer, R.implementing_unit}
     ),
     ("GET", "/api/v1/records/{record_id}"): frozenset({R.platform_admin, R.dept_operator, R.dept_reviewer}),
+    ("GET", "/api/v1/subjects/unverified"): frozenset({R.platform_admin}),
+    ("POST", "/api/v1/subjects/{subject_id}/verification"): frozenset({R.platform_admin}),
     ("GET", "/api/v1/audit/query-log"): frozenset({R.auditor}),
     ("POST", "/api/v1/ingest/batches"): SUBMITTERS,
     ("POST", "/api/v1/records:batch"): SUBMITTERS,

@@ -12,14 +12,16 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from xinyong.kit import ids
+from xinyong.kit.clock import Clock
 from xinyong.kit.errors import NotFound
 from xinyong.kit.names import normalize_name
-from xinyong.security.auth import Principal, authorize
+from xinyong.models import Subject
+from xinyong.security.auth import LEVEL_PREFIX, Principal, authorize
 from xinyong.security.roles import Scope
 from xinyong.subjects import repository
 from xinyong.subjects.schemas import SubjectOut, public_subject, subject_out
-from xinyong.subjects.service import resolve
-from xinyong.web import Offset, get_session
+from xinyong.subjects.service import resolve, unverified_subjects, verify_subject
+from xinyong.web import Offset, RowId, get_clock, get_session
 
 router = APIRouter(prefix="/api/v1", tags=["信用主体"])
 
@@ -105,3 +107,51 @@ def public_search(
         return PublicSearchOut(total=len(shown), subjects=shown[offset : offset + limit])
     total, rows = repository.public_by_name(session, normalize_name(q), limit=limit, offset=offset)
     return PublicSearchOut(total=total, subjects=[subject_out(s, None) for s in rows])
+
+
+class UnverifiedOut(BaseModel):
+    total: int
+    subjects: list[SubjectOut]
+
+
+def _region_prefix(principal: Principal) -> str | None:
+    """The leading region digits the caller's region covers (None: no region, sees nothing)."""
+    if principal.region_code is None or principal.level is None:
+        return None
+    return principal.region_code[: LEVEL_PREFIX.get(principal.level, 6)]
+
+
+@router.get(
+    "/subjects/unverified",
+    tags=["信用主体"],
+    summary="待核验主体：登记机关尚未报送、经其他事项首次出现的组织（本辖区，信用办核验）",
+)
+def unverified_queue(
+    limit: int = Query(50, ge=1, le=500),
+    offset: Offset = 0,
+    principal: Principal = Depends(authorize(Scope.admin_manage)),
+    session: Session = Depends(get_session, scope="function"),
+) -> UnverifiedOut:
+    prefix = _region_prefix(principal)
+    if prefix is None:
+        return UnverifiedOut(total=0, subjects=[])
+    total, rows = unverified_subjects(session, region_prefix=prefix, limit=limit, offset=offset)
+    return UnverifiedOut(total=total, subjects=[subject_out(s, None) for s in rows])
+
+
+@router.post(
+    "/subjects/{subject_id}/verification",
+    tags=["信用主体"],
+    summary="信用办核验待核验主体（核对登记信息后确认），此后在信用门户公示",
+)
+def verify(
+    subject_id: RowId,
+    principal: Principal = Depends(authorize(Scope.admin_manage)),
+    session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> SubjectOut:
+    found = session.get(Subject, subject_id)
+    if found is None or not principal.in_region(found.region_code):  # another region's: not found
+        raise NotFound("信用主体不存在", code="SUBJECT_NOT_FOUND")
+    actor = f"user:{principal.username}"
+    return subject_out(verify_subject(session, subject_id, actor=actor, clock=clock), None)

@@ -20,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.audit import querychain
 from xinyong.audit.chain import GENESIS
 from xinyong.audit.findings import Problem, Report
 from xinyong.audit.keys import ChainKey
@@ -37,6 +36,8 @@ class Anchor:
     audit_count: int
     audit_head: str
     query_count: int
+    #: The query log keeps the database's ids (with gaps): the id of its last entry, and that entry's hash.
+    query_last_id: int
     query_head: str
     key_id: str
     mac: str = ""
@@ -55,12 +56,16 @@ def take(session: Session, key: ChainKey, clock: Clock) -> Anchor:
     audit_count = session.scalar(select(func.max(AuditEntry.id))) or 0
     audit_head = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == audit_count)) or GENESIS
     query_count = session.scalar(select(func.count()).select_from(QueryLogEntry)) or 0
-    query_head = (querychain.hash_at(session, query_count) if query_count else None) or GENESIS
+    last = session.execute(
+        select(QueryLogEntry.id, QueryLogEntry.hash).order_by(QueryLogEntry.id.desc()).limit(1)
+    ).first()
+    query_last_id, query_head = (last[0], last[1]) if last else (0, GENESIS)
     unsigned = Anchor(
         at=clock.now().isoformat(timespec="seconds"),
         audit_count=audit_count,
         audit_head=audit_head,
         query_count=query_count,
+        query_last_id=query_last_id,
         query_head=query_head,
         key_id=key.key_id,
     )
@@ -88,6 +93,7 @@ def parse(text: str) -> Anchor:
         audit_count=int(body["audit_count"]),
         audit_head=str(body["audit_head"]),
         query_count=int(body["query_count"]),
+        query_last_id=int(body["query_last_id"]),
         query_head=str(body["query_head"]),
         key_id=str(body["key_id"]),
         mac=str(body["mac"]),
@@ -171,12 +177,13 @@ def _check_query_log(session: Session, anchors: list[Anchor], report: Report, *,
     for anchor in sorted(anchors, key=lambda a: a.query_count):
         if not anchor.query_count or anchor.query_count > count:
             continue
-        if querychain.hash_at(session, anchor.query_count) != anchor.query_head:
+        found = session.scalar(select(QueryLogEntry.hash).where(QueryLogEntry.id == anchor.query_last_id))
+        if found != anchor.query_head:
             report.add(
                 Problem(
                     "QUERY_LOG_REWRITTEN",
-                    f"查询使用登记链上第 {anchor.query_count} 条与 {anchor.at} 的锚点记录的哈希不符："
-                    "该条及之前的登记被改写或删除",
+                    f"查询使用登记第 {anchor.query_last_id} 条（链上第 {anchor.query_count} 条）"
+                    f"与 {anchor.at} 的锚点记录的哈希不符：该条及之前的登记被改写或删除",
                 )
             )
             return

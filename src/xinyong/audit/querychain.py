@@ -105,8 +105,3 @@ def walk(session: Session, key: ChainKey, report: Report) -> QueryWalk:
             return out
         out.intact, out.head = out.intact + 1, entry.hash
     return out
-
-
-def hash_at(session: Session, position: int) -> str | None:
-    """The hash of the ``position``-th entry of the chain (1-based), None when there are fewer."""
-    return session.scalar(select(QueryLogEntry.hash).order_by(QueryLogEntry.id).offset(position - 1).limit(1))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.app import create_app
 from xinyong.config import Settings
 from xinyong.ingest.pipeline.workbook import MAX_COLUMNS, check_workbook
-from xinyong.ingest.service import submit_file
+from xinyong.ingest.service import resume_batch, submit_file
 from xinyong.kit import ids
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
@@ -181,6 +181,20 @@ def test_a_part_that_inflates_past_its_declared_size_is_stopped_there(tmp_path: 
     with pytest.raises(DomainError) as refused:
         check_workbook(path)
     assert refused.value.code == "INGEST_XLSX_BOMB" and "超过其声明的大小" in refused.value.message
+
+
+def test_a_part_inflating_past_100_to_1_or_a_zip_of_too_many_parts_is_refused(tmp_path: Path) -> None:
+    repeated = '<row r="2"><c r="A2"><v>1</v></c></row>' * 600_000  # 22 MB, within the total
+    with pytest.raises(DomainError) as ratio:
+        check_workbook(_workbook(tmp_path / "ratio.xlsx", _sheet(repeated)))
+    assert ratio.value.code == "INGEST_XLSX_BOMB" and "压缩比" in ratio.value.message
+    many = _workbook(tmp_path / "many.xlsx")
+    with zipfile.ZipFile(many, "a") as book:
+        for i in range(10_001):
+            book.writestr(f"xl/media/{i}.bin", b"")
+    with pytest.raises(DomainError) as parts:
+        check_workbook(many)
+    assert parts.value.code == "INGEST_XLSX_BOMB" and "10000 个" in parts.value.message
 
 
 #: Cells far apart, written every way the reader accepts: each lays out billions of cells.
@@ -393,3 +407,38 @@ def test_a_batch_stopped_by_its_file_deletes_its_copy_and_carries_on_when_sent_a
         session.expire_all()
         assert [(b.status.value, b.stored_path, b.rows_done) for b in batches] == [("failed", None, 3)]
     assert session.scalar(select(func.count()).select_from(CreditRecord)) == 3
+
+
+def test_a_batch_paused_for_a_reason_outside_its_file_keeps_its_copy_until_it_finishes(
+    database: Database,
+    session: Session,
+    sessions: sessionmaker[Session],
+    cipher: PersonalDataCipher,
+    tmp_path: Path,
+) -> None:
+    """Citizen IDs without the personal-data key: the batch pauses with its copy kept, and resumes once
+    the key is there; the copy goes when it finishes."""
+    build_world(session, FixedClock(CLOCK))
+    session.commit()
+    ric = "32090219850312991" + ids.calc_ric_check("32090219850312991")
+    row = {
+        "被执行人姓名": "王某明",
+        "公民身份号码": ric,
+        "数据标识": "K-1",
+        "执行案号": "（2026）苏0902执1号",
+        "纳入失信名单日期": "2026-03-02",
+        "执行法院": "盐城市亭湖区人民法院",
+        "执行依据文号": "（2025）苏0902民初1号",
+        "生效法律文书确定的义务": "支付货款10万元",
+        "被执行人的履行情况": "全部未履行",
+        "失信被执行人行为具体情形": "违反财产报告制度",
+    }
+    store = tmp_path / "store"
+    with pytest.raises(DomainError) as paused:
+        _submit(sessions, write_csv(tmp_path / "p.csv", [row]), store, item="SF-003", dept=COURT)
+    assert paused.value.code == "RECORD_CIPHER_REQUIRED"
+    batch = session.scalars(select(IngestBatch)).one()
+    assert batch.status.value == "failed" and batch.stored_path and Path(batch.stored_path).exists()
+    done = resume_batch(sessions, batch.id, actor="t", clock=FixedClock(CLOCK), cipher=cipher)
+    assert (done.status, done.accepted) == ("done", 1)
+    assert [p for p in store.rglob("*") if p.is_file()] == []

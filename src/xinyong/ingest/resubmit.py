@@ -127,6 +127,8 @@ def _fixes_from_file(
                 row = {k: v for k, v in record.items() if not k.startswith("__") and v is not None}
                 row["row_no"] = record[ROW]
                 out.append(row)
+            if len(out) > MAX_API_ROWS:
+                break  # refused for its size by the caller, without reading the rest
     except (pl.exceptions.PolarsError, OSError, ValueError, csv.Error) as exc:
         raise readers.unreadable(exc) from exc
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,16 +235,26 @@ def _prepare_resume(
     return _Resume(path, fmt, batch.rows_done, batch.rows_total, run, lay)
 
 
+class _FileStopped(Exception):
+    """Reading the batch's own file failed (its cause says why): run again, it stops at the same place."""
+
+
+def _chunks(at: _Resume, skip: int, chunk_rows: int) -> Iterator[tuple[pl.DataFrame, dict[str, int]]]:
+    try:
+        yield from readers.iter_chunks(at.path, at.fmt, at.run.ctx, at.lay, skip=skip, chunk_rows=chunk_rows)
+    except (InvalidInput, pl.exceptions.PolarsError, OSError, ValueError, csv.Error) as exc:
+        raise _FileStopped from exc
+
+
 def _process_file(
     factory: sessionmaker[Session], batch_id: int, at: _Resume, progress: Progress | None, chunk_rows: int
 ) -> None:
     """Every chunk from the checkpoint on, each committed with its checkpoint; a failure pauses the batch
-    (``failed``, resumable) with the reason, except when another process holds it."""
+    (``failed``, resumable) with the reason, except when another process holds it. A batch stopped by
+    its own file loses its copy (personal data in clear): the same file sent again carries on."""
     done = at.done
     try:
-        for chunk, counts in readers.iter_chunks(
-            at.path, at.fmt, at.run.ctx, at.lay, skip=done, chunk_rows=chunk_rows
-        ):
+        for chunk, counts in _chunks(at, done, chunk_rows):
             if chunk.height == 0:
                 continue
             with transaction(factory) as session:
@@ -253,12 +264,9 @@ def _process_file(
             done += chunk.height
             if progress:
                 progress(done, at.total)
-    except InvalidInput as exc:
-        # The file itself (too deep, not a workbook ...): running it again stops at the same place. Its
-        # copy is deleted (personal data in clear); the same file sent again carries on from here.
-        fail(factory, batch_id, exc.code, exc.message, at.run.actor, at.run.clock, forget_file=True)
-        at.path.unlink(missing_ok=True)
-        raise
+    except _FileStopped as stop:
+        cause = stop.__cause__ if isinstance(stop.__cause__, Exception) else stop
+        raise _unreadable(factory, batch_id, done, cause, at, forget_file=True) from cause
     except DomainError as exc:
         if exc.code != "INGEST_BATCH_BUSY":
             fail(factory, batch_id, exc.code, exc.message, at.run.actor, at.run.clock)
@@ -282,27 +290,32 @@ def _process_file(
 
 
 def _unreadable(
-    factory: sessionmaker[Session], batch_id: int, done: int, exc: Exception, at: _Resume
+    factory: sessionmaker[Session],
+    batch_id: int,
+    done: int,
+    exc: Exception,
+    at: _Resume,
+    *,
+    forget_file: bool = False,
 ) -> InvalidInput:
-    """The batch stopped on a part of its file that cannot be read: failed, its copy deleted."""
-    message = (
-        f"文件从第 {done + 2} 行起无法读取（文件损坏，或不是所选的格式）；此前的 {done} 行已处理。"
-        "请检查文件后重新提交，已入库的行不会重复入库"
-    )
-    technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-    fail(
-        factory,
-        batch_id,
-        "INGEST_FILE_UNREADABLE",
-        f"{message}（{technical}）",
-        at.run.actor,
-        at.run.clock,
-        forget_file=True,
-    )
-    at.path.unlink(missing_ok=True)
-    return InvalidInput(
-        message, code="INGEST_FILE_UNREADABLE", details={"batch_id": batch_id, "detail": technical}
-    )
+    """The batch stopped (failed) on what cannot be read; with ``forget_file``, its copy is deleted."""
+    details: dict[str, Any] = {"batch_id": batch_id}
+    if isinstance(exc, InvalidInput):  # the file refused by a reader's own rule (too deep ...)
+        code, message, technical = exc.code, exc.message, ""
+        details.update(exc.details)
+    else:
+        code = "INGEST_FILE_UNREADABLE"
+        message = (
+            f"文件从第 {done + 2} 行起无法读取（文件损坏，或不是所选的格式）；此前的 {done} 行已处理。"
+            "请检查文件后重新提交，已入库的行不会重复入库"
+        )
+        technical = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        details["detail"] = technical
+    noted = f"{message}（{technical}）" if technical else message
+    fail(factory, batch_id, code, noted, at.run.actor, at.run.clock, forget_file=forget_file)
+    if forget_file:
+        at.path.unlink(missing_ok=True)
+    return InvalidInput(message, code=code, status=getattr(exc, "status", 422), details=details)
 
 
 def _finish(session: Session, batch_id: int, *, actor: str, clock: Clock) -> None:

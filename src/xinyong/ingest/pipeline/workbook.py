@@ -94,7 +94,7 @@ def check_workbook(path: Path) -> None:
                 _check_declared(parts)
                 for part in parts:
                     _check_grid(part.filename, _inflate(raw, part))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, ValueError) as exc:
         raise not_a_workbook("压缩包已损坏") from exc
 
 
@@ -107,8 +107,10 @@ def _check_directory(raw: BinaryIO) -> None:
     if at < 0 or len(tail) - at < 22:
         raise not_a_workbook("文件不是 zip 压缩格式（.xlsx 文件本身是一个 zip 压缩包）")
     parts, directory = struct.unpack_from("<HI", tail, at + 10)
-    if parts > MAX_PARTS or directory > _DIRECTORY_MAX:
+    if parts > MAX_PARTS:
         raise _bomb(f"压缩包内的文件多于 {MAX_PARTS} 个")
+    if directory > _DIRECTORY_MAX:
+        raise _bomb(f"压缩包的目录超过 {_DIRECTORY_MAX >> 20} MB")
 
 
 def _check_declared(parts: list[zipfile.ZipInfo]) -> None:

@@ -188,7 +188,13 @@ def test_depts_create_and_list(fresh_database: Database) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [("workdays", "add", "2025-09-26", "15"), ("audit", "verify"), ("depts", "list")]
+    "args",
+    [
+        ("workdays", "add", "2025-09-26", "15"),
+        ("audit", "verify"),
+        ("depts", "list"),
+        ("ingest", __file__, "--item", "CF-001", "--dept", "320902-SCJG"),  # it created an empty one
+    ],
 )
 def test_uninitialised_database_is_refused_in_chinese(tmp_path: Path, args: tuple[str, ...]) -> None:
     db_file = tmp_path / "never" / "xinyong.sqlite3"

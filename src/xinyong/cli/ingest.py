@@ -18,10 +18,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from xinyong import schema
-from xinyong.cli.common import actor, err, out
+from xinyong.cli.common import actor, err, initialised_engine, out
 from xinyong.config import cipher_from_settings, get_settings
-from xinyong.db import make_engine, session_factory, transaction
+from xinyong.db import session_factory, transaction
 from xinyong.ingest import reports
 from xinyong.ingest.pipeline.run import DEFAULT_CHUNK_ROWS
 from xinyong.ingest.pipeline.run import Progress as ProgressFn
@@ -72,8 +71,7 @@ def ingest_command(
 ) -> None:
     """归集：提交一个信息事项的数据文件，校验后入库，并给出逐行问题报告。"""
     settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    schema.upgrade(engine)
+    engine = initialised_engine()  # never creates a database where none was initialised
     job = _Job(
         engine,
         SystemClock(),

@@ -83,6 +83,8 @@ _BOOLEAN_WORDS: Final[dict[str, bool]] = {
 #: Date fields that may lie after the day of submission (ends of validity, due dates).
 FUTURE_DATE_FIELDS: Final = frozenset({"valid_from", "valid_until", "due_date", "end_date"})
 _MIN_YEAR: Final = 1900
+#: The longest text a field without a catalog max_length may hold: a field cannot carry a file's worth.
+TEXT_CEILING: Final = 4000
 
 
 @dataclass(frozen=True)
@@ -253,9 +255,7 @@ def _is_identifier(f: FieldSpec) -> bool:
 def _check_field(f: FieldSpec, v: pl.Series, limit: dt.date | None) -> tuple[pl.Series, pl.Series]:
     """Typed value and error code of one non-identifier field."""
     if f.type in (FieldType.STRING, FieldType.TEXT):
-        # The catalog's max_length; a field without one still has the platform's ceiling of 4000
-        # characters (issue 10 item 5: a text field cannot carry a file's worth of data).
-        most = f.max_length or 4000
+        most = f.max_length or TEXT_CEILING
         return v, pl.select(_err(v.str.len_chars() > most, TOO_LONG)).to_series()
     if f.type is FieldType.ENUM:
         canon = {_fold(option): option for option in f.enum or []}
@@ -437,7 +437,7 @@ def reason_for(
     if code in _SIMPLE_REASONS:
         return _SIMPLE_REASONS[code].format(label=label, value=_show(raw))
     if code == TOO_LONG and spec is not None:
-        return f"「{label}」最多 {spec.max_length} 个字，实际 {len(str(raw))} 个字，请精简"
+        return f"「{label}」最多 {spec.max_length or TEXT_CEILING} 个字，实际 {len(str(raw))} 个字，请精简"
     if code == ENUM_INVALID and spec is not None:
         return f"「{label}」的取值{_show(raw)}不在目录规定的范围内，可选：{'、'.join(spec.enum or [])}"
     if code == DATE_IN_FUTURE:

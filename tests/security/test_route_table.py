@@ -18,7 +18,7 @@ from xinyong.config import Settings
 from xinyong.security.auth import route_scopes
 from xinyong.security.roles import ROLE_SCOPES, Role
 
-from secworld import RecordingClient, World, bearer, client, world  # noqa: F401
+from secworld import RecordingClient, World, bearer, client, query_log, world  # noqa: F401
 
 R = Role
 ALL = frozenset(Role)
@@ -193,3 +193,52 @@ def test_the_running_app_enforces_the_table(role: Role, world: World, client: Re
             assert response.status_code in (401, 403), f"{role} must not reach {method} {path}"
             if path.startswith("/api"):
                 assert code == ("UNAUTHENTICATED" if role is R.public else "SCOPE_MISSING")
+
+
+# --------------------------------------------------------------------------- object level
+# The scope admits the caller to the route; the object decides the rest (issue 10 items 1, 2). Each row:
+# who, what, on which object of the world, the status and code expected, and whether the refusal must
+# be in the query log. Every caller here has the route's scope.
+
+
+def _court_list(world: World) -> dict[str, object]:
+    assert world.company is not None
+    row = {
+        "subject_name": world.company.name,
+        "subject_id": world.company.uscc,
+        "source_record_id": "OBJ-1",
+        "decision_no": "（2026）苏0902执1号",
+        "decision_date": "2026-03-02",
+    }
+    return {"item": "SF-001", "records": [row]}
+
+
+PURPOSE_QUERY = {"purpose": "日常监管", "legal_basis": "《江苏省社会信用条例》第三十条"}
+
+
+def _object_cases(world: World) -> list[tuple[str, str, str, dict[str, Any], int, str, bool]]:
+    """(caller, method, url, request kwargs, status, code, logged)."""
+    assert world.person is not None
+    person, other_county = world.person.id, world.records["b_private"].id
+    return [
+        # a market regulator's operator submitting a court's list (谁产生、谁提供)
+        ("operator_a", "POST", "/api/v1/records:batch", {"json": _court_list(world)}, 403,
+         "INGEST_ITEM_NOT_FOR_DEPARTMENT", False),
+        # a county reviewer reading a person of another county, and another county's unpublished record
+        ("clerk_a", "GET", f"/api/v1/subjects/{person}/file", {"params": PURPOSE_QUERY}, 404,
+         "SUBJECT_NOT_FOUND", True),
+        ("clerk_a", "GET", f"/api/v1/records/{other_county}", {"params": PURPOSE_QUERY}, 404,
+         "RECORD_NOT_FOUND", True),
+        ("operator_a", "GET", f"/api/v1/records/{world.records['person_qual'].id}", {"params": PURPOSE_QUERY},
+         404, "RECORD_NOT_FOUND", True),
+    ]  # fmt: skip
+
+
+def test_the_running_app_checks_the_object(world: World, client: RecordingClient) -> None:
+    for caller, method, url, kwargs, status, code, logged in _object_cases(world):
+        before = len(query_log(world.session, username=caller))
+        response = client.request(method, url, headers=bearer(world, caller), **kwargs)
+        assert (response.status_code, response.json()["code"]) == (status, code), f"{caller} {method} {url}"
+        entries = query_log(world.session, username=caller)
+        if logged:
+            assert len(entries) == before + 1 and not entries[-1].allowed, f"{caller} {url} not logged"

@@ -59,13 +59,18 @@ def _populate(db: Database, cipher: PersonalDataCipher) -> World:
     return world
 
 
+#: Tests of one database run on that database only (not as a skipped case of the other).
+ON_SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
 def sqlite_db(fresh_database: Database) -> Database:
-    if fresh_database.kind != "sqlite":
-        pytest.skip("SQLite 的在线备份与恢复")
+    assert fresh_database.kind == "sqlite"
     return fresh_database
 
 
+@ON_SQLITE
 def test_backup_of_a_live_database_restores_and_verifies(
     sqlite_db: Database, tmp_path: Path, cipher: PersonalDataCipher
 ) -> None:
@@ -112,6 +117,7 @@ def test_backup_of_a_live_database_restores_and_verifies(
     assert refused.returncode == 2 and "BACKUP_FILE_EXISTS" in refused.stderr
 
 
+@ON_SQLITE
 def test_a_backup_edited_afterwards_fails_verification_on_restore(
     sqlite_db: Database, tmp_path: Path, cipher: PersonalDataCipher
 ) -> None:
@@ -131,6 +137,7 @@ def test_a_backup_edited_afterwards_fails_verification_on_restore(
     assert f"RECORD_ALTERED：信用记录 {record.id} 的当前内容" in restored.stderr
 
 
+@ON_SQLITE
 def test_restore_refuses_a_file_that_is_not_a_backup(sqlite_db: Database, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"not a database at all" * 100)
@@ -138,9 +145,9 @@ def test_restore_refuses_a_file_that_is_not_a_backup(sqlite_db: Database, tmp_pa
     assert refused.returncode == 2 and "BACKUP_INVALID" in refused.stderr
 
 
+@ON_POSTGRESQL
 def test_postgresql_points_at_pg_dump_and_pg_restore(fresh_database: Database, tmp_path: Path) -> None:
-    if fresh_database.kind != "postgresql":
-        pytest.skip("PostgreSQL 的备份用 pg_dump")
+    assert fresh_database.kind == "postgresql"
     made = cli(fresh_database.url, tmp_path, "backup", str(tmp_path / "x.dump"))
     assert made.returncode == 2 and "pg_dump" in made.stderr and "docs/operations.md" in made.stderr
     restored = cli(fresh_database.url, tmp_path, "restore", str(tmp_path / "x.dump"), "--force")
@@ -158,11 +165,11 @@ def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://").split("?")[0]
 
 
+@ON_POSTGRESQL
 def test_a_pg_dump_restored_into_a_new_schema_verifies(
     fresh_database: Database, tmp_path: Path, cipher: PersonalDataCipher
 ) -> None:
-    if fresh_database.kind != "postgresql":
-        pytest.skip("pg_dump / pg_restore")
+    assert fresh_database.kind == "postgresql"
     _populate(fresh_database, cipher)
     data = tmp_path / "data"
     assert cli(fresh_database.url, data, "audit", "anchor").returncode == 0

@@ -113,6 +113,7 @@ def test_deleting_the_newest_entries_is_found(site: Site) -> None:
 
 
 def test_deleting_all_rows_is_found(site: Site, tmp_path: Path) -> None:
+    site.sql("DELETE FROM audit_seal_blocks")
     site.sql("DELETE FROM audit_seals")
     site.sql("DELETE FROM audit_log")
     site.sql("DELETE FROM query_log")

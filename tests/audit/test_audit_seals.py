@@ -4,6 +4,9 @@ revocation, recomputed timeliness, key rotation) are not mistaken for one."""
 
 from __future__ import annotations
 
+import base64
+from array import array
+
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,7 +15,7 @@ from xinyong.audit import service as audit
 from xinyong.ingest.corrections import correct_record
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.models import AuditEntry, CreditRecord
-from xinyong.models.audit import AuditSeal
+from xinyong.models.audit import AuditSeal, AuditSealBlock
 from xinyong.records.history import revoke_record
 from xinyong.security.keys import rotate
 
@@ -48,8 +51,11 @@ def test_intake_seals_every_record_and_the_world_verifies(world: World, session:
     assert report.ok, report.problems
     records = session.scalar(select(func.count()).select_from(CreditRecord))
     assert report.records == records == 4
-    sealed = session.scalar(select(func.count(func.distinct(AuditSeal.record_id))))
-    assert sealed == records
+    # Intake seals each chunk's records in one packed block (here four batches of one record each).
+    blocks = session.scalars(select(AuditSealBlock)).all()
+    assert sorted(b.first_id for b in blocks) == sorted(r.id for r in world.records.values())
+    assert all(len(base64.b64decode(b.digests)) == 16 and b.first_id == b.last_id for b in blocks)
+    assert session.scalar(select(func.count()).select_from(AuditSeal)) == 0
     chunk = session.scalars(select(AuditEntry).where(AuditEntry.action == "ingest.chunk_committed")).first()
     assert chunk is not None and chunk.seal_digest
 
@@ -104,13 +110,22 @@ def test_a_seal_rewritten_to_match_an_edit_breaks_its_entry(world: World, sessio
     covers the digest of its seals, so the seal set no longer matches."""
     record = world.records["a_private"]
     _set_data_field(session, record.id, "penalty_kind", "不予处罚")
-    ((_, digest),) = seals.compute(session, seals.RecordIds((record.id,)))
+    fresh = seals.compute(session, seals.RecordIds((record.id,))).digests[0]
+    # The record came in by intake: its seal is packed in its chunk's block.
+    block = session.scalars(select(AuditSealBlock).where(AuditSealBlock.first_id <= record.id)).all()[-1]
+    ids = array("q")
+    ids.frombytes(base64.b64decode(block.record_ids))
+    at = list(ids).index(record.id) * 16
+    digests = base64.b64decode(block.digests)
+    forged = base64.b64encode(digests[:at] + fresh + digests[at + 16 :]).decode()
     session.execute(
-        text("UPDATE audit_seals SET digest = :d WHERE record_id = :id"), {"d": digest, "id": record.id}
+        update(AuditSealBlock)
+        .where(AuditSealBlock.entry_id == block.entry_id, AuditSealBlock.first_id == block.first_id)
+        .values(digests=forged)
     )
     session.expire_all()
     report = audit.verify(session)
-    assert _codes(report) == ["SEAL_ALTERED"]
+    assert _codes(report) == ["SEAL_ALTERED"] and report.problems[0].entry_id == block.entry_id
     assert "封存的信用记录摘要已被改动" in (report.reason or "")
 
 

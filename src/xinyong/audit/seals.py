@@ -1,45 +1,48 @@
 """Seals: the digest of each credit record's state, recorded by the audit entry that wrote or last changed
-the record, so that a record edited in the database behind the platform's back is found.
+the record, so that a record edited in the database behind the platform's back is found
+(audit.sealcheck checks them).
 
-**What is sealed.** A record's canonical state (:data:`SEALED`): who it is about, which item, which
-source and key, version, status, severity, decision, dates, timeliness, publication and its field
-values. Encrypted values (``enc:`` …) count by their presence, not their bytes, so that
-``xinyong keys rotate`` (which re-encrypts them) does not break the seals; each such value is
-authenticated by its own AES-GCM tag. The digest is computed from the values as the database gives
-them back, parsed (JSON data as a dict), then serialised canonically (audit.keys.canonical_json): the
-same on SQLite and PostgreSQL, whichever writer (bulk load, ORM, key rotation) stored the text.
+**What is sealed.** A record's state (:data:`SEALED`): who it is about, which item, which source and
+key, version, status, severity, decision, dates, timeliness, publication, batch and its field values.
+The database renders the scalar columns as one JSON array (``json_array`` on SQLite,
+``json_build_array`` on PostgreSQL, dates in ISO 8601 whatever the session's settings); the field
+values are taken as the database stores them (the written text on SQLite, jsonb's own normal form on
+PostgreSQL). Field values that hold ciphertexts are the exception: ``xinyong keys rotate`` re-encrypts
+them (and rewrites the text), so they are parsed, each ciphertext reduced to the bare ``enc:`` marker
+(it counts by its presence, not its bytes; AES-GCM authenticates each one) and serialised canonically.
+A seal is the first 128 bits of the sha256 of ``head|data``. The text differs between the two
+databases, never between two writes of the same values to one database — which is all a seal is
+compared with.
 
 **When.** :func:`scope_of` says which entries seal what: an entry about one credit record (entity
-``credit_record``: a correction, a revocation, a recomputed timeliness) seals that record; the entry
-of a committed intake chunk (entity ``ingest_batch`` with ``record_ids`` [first, last]) seals the
-batch's records in that id range. The digests go to ``audit_seals`` (one row per record and entry) and
-the entry's ``seal_digest`` — covered by its keyed hash — binds that set of rows.
+``credit_record``: a correction, a revocation, a recomputed timeliness) seals that record, as a row of
+``audit_seals``; the entry of a committed intake chunk (entity ``ingest_batch`` with ``record_ids``
+[first, last]) seals the batch's records in that id range, as one packed row of ``audit_seal_blocks``.
+A caller may also name what it changed (``audit.record(..., seal=RecordIds(...))``). The entry's
+``seal_digest`` — covered by its keyed hash — is the sha256 of its seals (:func:`set_digest`).
 
-**Checking** (:func:`check`): every entry's seal rows still hash to its ``seal_digest``; every record
-has a seal, and its newest seal matches the record as it is now; no seal names a record that is gone.
+Cost at intake: one query over the chunk's records that hashes where the data is read (in PostgreSQL,
+or in a function SQLite calls with the raw bytes), 16 bytes back per record, one row per chunk.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, insert, text
 from sqlalchemy.orm import Session
 
-from xinyong.audit.chain import ChainWalk
-from xinyong.audit.findings import Problem, Report
 from xinyong.kit.crypto import ENC_PREFIX
-from xinyong.models.audit import AuditSeal
-from xinyong.models.records import CreditRecord
+from xinyong.models.audit import AuditSeal, AuditSealBlock
 
-#: The columns of a record's sealed state, in the order they are hashed (created_at / updated_at are
-#: bookkeeping, not content).
+#: The columns of a record's sealed state besides its data, in the order they are hashed (created_at /
+#: updated_at are bookkeeping, not content).
 SEALED: Final = (
-    "id",
     "subject_id",
     "catalog_item_id",
     "source_dept_id",
@@ -59,11 +62,37 @@ SEALED: Final = (
     "publish_min_end",
     "publish_max_end",
     "batch_id",
-    "data",
 )
-_SELECT: Final = f"SELECT {', '.join(SEALED[:-1])}, CAST(data AS TEXT) FROM credit_records"
-#: Records checked per query when verifying.
-WINDOW = 2_000
+#: Seals packed in one block row at most.
+BLOCK: Final = 100_000
+
+
+def _head(dialect: str) -> str:
+    """The scalar columns as one JSON array text, in SQL (on PostgreSQL json renders dates as ISO 8601
+    whatever the session's DateStyle)."""
+    builder = "json_build_array" if dialect == "postgresql" else "json_array"
+    return f"{builder}({', '.join(SEALED)})"
+
+
+def _select(dialect: str, where: str) -> str:
+    """id and seal of each record matching ``where``, hashed where the data is read. SQLite hands the
+    bytes to :func:`_sqlite_seal` (registered on the connection); PostgreSQL hashes them itself, except
+    for data holding ciphertexts, which it returns for :func:`digest` to canonicalise."""
+    if dialect != "postgresql":
+        return (
+            f"SELECT id, xinyong_seal(CAST({_head(dialect)} AS BLOB), CAST(data AS BLOB)), NULL, NULL "
+            f"FROM credit_records WHERE {where}"
+        )
+    sealed = "strpos(t, 'enc:') > 0"
+    return (
+        f"SELECT id, CASE WHEN {sealed} THEN NULL "
+        "ELSE substring(sha256(convert_to(h || '|' || t, 'UTF8')) from 1 for 16) END, "
+        f"CASE WHEN {sealed} THEN h END, CASE WHEN {sealed} THEN t END "
+        f"FROM (SELECT id, CAST({_head(dialect)} AS TEXT) AS h, CAST(data AS TEXT) AS t "
+        # OFFSET 0 keeps the subquery whole, so each record's text is rendered once, not once per CASE
+        # (and no ORDER BY: PostgreSQL would sort the rendered texts; the caller sorts the ids)
+        f"FROM credit_records WHERE {where} OFFSET 0) s"
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,17 @@ class BatchRange:
 
 
 SealScope = RecordIds | BatchRange
+
+
+@dataclass
+class Sealed:
+    """Seals in record-id order: the ids and their 16-byte digests."""
+
+    ids: list[int] = field(default_factory=list)
+    digests: list[bytes] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
 
 
 def scope_of(entity: str, entity_id: str | int | None, after: Any) -> SealScope | None:
@@ -108,184 +148,89 @@ def _opaque(value: Any) -> Any:
 
 
 def _data_text(data: str) -> str:
-    """The data as sealed: as the database stores it (jsonb's own text on PostgreSQL, the written text on
-    SQLite) — unless it holds ciphertexts, which key rotation rewrites: then parsed, each ciphertext
-    reduced to its marker, and serialised canonically."""
     if ENC_PREFIX not in data:
         return data
     value = _opaque(json.loads(data))
     return "canonical:" + json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def state_digest(row: Sequence[Any]) -> str:
-    """The seal of one record, from its :data:`SEALED` columns as the driver returns them (``data`` as
-    text). The other columns go in as the ``repr`` of their tuple, quoted and typed, so no text can move
-    between columns unnoticed."""
-    head = repr(tuple(row[:-1]))
-    blob = head + "|" + _data_text(str(row[-1]))
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+def digest(head: str, data: str) -> bytes:
+    """The seal of one record from its two texts (see the module docstring)."""
+    return hashlib.sha256(f"{head}|{_data_text(data)}".encode()).digest()[:16]
 
 
-def _rows(session: Session, where: str, params: dict[str, Any], limit: int | None = None) -> Any:
-    """The sealed columns by id, raw from the driver (no type processing: that is most of the cost)."""
-    stmt = text(f"{_SELECT} WHERE {where} ORDER BY id" + ("" if limit is None else f" LIMIT {int(limit)}"))
+def _sqlite_seal(head: bytes, data: bytes) -> bytes:
+    """:func:`digest` on the bytes SQLite hands over, without decoding them unless they hold ciphertexts."""
+    if ENC_PREFIX.encode() in data:
+        return digest(head.decode(), data.decode())
+    hasher = hashlib.sha256(head)
+    hasher.update(b"|")
+    hasher.update(data)
+    return hasher.digest()[:16]
+
+
+def rows(session: Session, where: str, params: dict[str, Any]) -> Sealed:
+    """The current seals of the records matching ``where``, by id."""
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        driver = session.connection().connection.driver_connection
+        driver.create_function("xinyong_seal", 2, _sqlite_seal, deterministic=True)  # type: ignore[union-attr]
+    stmt = text(_select(dialect, where))
     if "ids" in params:
         stmt = stmt.bindparams(bindparam("ids", expanding=True))
-    return session.execute(stmt, params).all()
-
-
-def compute(session: Session, scope: SealScope) -> list[tuple[int, str]]:
-    """(record id, seal) of the records in ``scope`` as they are now in the session's transaction."""
-    session.flush()
-    if isinstance(scope, RecordIds):
-        rows = _rows(session, "id IN :ids", {"ids": sorted(set(scope.ids))})
-    else:
-        rows = _rows(
-            session,
-            "batch_id = :b AND id >= :first AND id <= :last",
-            {"b": scope.batch_id, "first": scope.first_id, "last": scope.last_id},
-        )
-    return [(row[0], state_digest(row)) for row in rows]
-
-
-def compute_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str]]:
-    """(record id, seal) of the next ``limit`` records after ``after_id``, as they are now."""
-    return [(row[0], state_digest(row)) for row in _rows(session, "id > :after", {"after": after_id}, limit)]
-
-
-def set_digest(seals: Sequence[tuple[int, str]]) -> str:
-    """What an entry's ``seal_digest`` is: the sha256 of its seals, one ``id:seal`` line each, by id."""
-    return hashlib.sha256("".join(f"{rid}:{digest}\n" for rid, digest in seals).encode()).hexdigest()
-
-
-def write(session: Session, entry_id: int, seals: Sequence[tuple[int, str]]) -> None:
-    """Store the seals of one entry: PostgreSQL COPY, SQLite executemany (as the records were loaded)."""
-    if not seals:
-        return
-    driver = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        assert driver is not None
-        with (
-            driver.cursor() as cur,
-            cur.copy("COPY audit_seals (entry_id, record_id, digest) FROM STDIN") as copy,
-        ):
-            for record_id, digest in seals:
-                copy.write_row((entry_id, record_id, digest))
-        return
-    cur = driver.cursor()  # type: ignore[union-attr]
-    try:
-        cur.executemany(
-            "INSERT INTO audit_seals (entry_id, record_id, digest) VALUES (?, ?, ?)",
-            [(entry_id, r, d) for r, d in seals],
-        )
-    finally:
-        cur.close()
-
-
-# --------------------------------------------------------------------------- checking
-
-
-def _entry_sets(session: Session) -> Iterator[tuple[int, list[tuple[int, str]]]]:
-    """Every entry's seal rows, entry by entry."""
-    rows = session.execute(
-        select(AuditSeal.entry_id, AuditSeal.record_id, AuditSeal.digest)
-        .order_by(AuditSeal.entry_id, AuditSeal.record_id)
-        .execution_options(yield_per=5_000)
-    )
-    current: int | None = None
-    seals: list[tuple[int, str]] = []
-    for entry_id, record_id, digest in rows:
-        if entry_id != current:
-            if current is not None:
-                yield current, seals
-            current, seals = entry_id, []
-        seals.append((record_id, digest))
-    if current is not None:
-        yield current, seals
-
-
-def _check_sets(session: Session, chain: ChainWalk, report: Report) -> None:
-    """Each entry's seal rows against the ``seal_digest`` its keyed hash covers."""
-    seen: set[int] = set()
-    for entry_id, seals in _entry_sets(session):
-        seen.add(entry_id)
-        expected = chain.seal_digests.get(entry_id)
-        if entry_id > chain.intact:
-            if not chain.broken:
-                report.add(
-                    Problem(
-                        "AUDIT_TAIL_DELETED",
-                        f"信用记录封存引用了审计日志第 {entry_id} 条，但审计日志只到第 {chain.intact} 条："
-                        "末尾的审计条目被删除",
-                        entry_id,
-                    )
-                )
-        elif expected is None:
-            report.add(
-                Problem(
-                    "SEAL_FORGED", f"审计日志第 {entry_id} 条并未封存信用记录，却有其名下的封存摘要", entry_id
-                )
-            )
-        elif set_digest(seals) != expected:
-            report.add(
-                Problem("SEAL_ALTERED", f"审计日志第 {entry_id} 条封存的信用记录摘要已被改动或删减", entry_id)
-            )
-    for entry_id in sorted(set(chain.seal_digests) - seen):
-        report.add(Problem("SEAL_DELETED", f"审计日志第 {entry_id} 条封存的信用记录摘要已被删除", entry_id))
-
-
-def _newest_seals(session: Session, lo: int, hi: int) -> dict[int, tuple[int, str]]:
-    """Each record's newest seal (entry, digest), for records lo ≤ id < hi."""
-    out: dict[int, tuple[int, str]] = {}
-    rows = session.execute(
-        select(AuditSeal.record_id, AuditSeal.entry_id, AuditSeal.digest)
-        .where(AuditSeal.record_id >= lo, AuditSeal.record_id < hi)
-        .order_by(AuditSeal.record_id, AuditSeal.entry_id)
-    )
-    for record_id, entry_id, digest in rows:
-        out[record_id] = (entry_id, digest)
+    out = Sealed()
+    for record_id, hashed, head, data in sorted(session.execute(stmt, params).all(), key=lambda r: r[0]):
+        out.ids.append(record_id)
+        out.digests.append(bytes(hashed) if hashed is not None else digest(head, data))
     return out
 
 
-def _check_window(session: Session, lo: int, hi: int, chain: ChainWalk, report: Report) -> None:
-    seals = _newest_seals(session, lo, hi)
-    for row in _rows(session, "id >= :lo AND id < :hi", {"lo": lo, "hi": hi}):
-        report.records += 1
-        record_id = row[0]
-        sealed = seals.pop(record_id, None)
-        if sealed is None:
-            report.add(
-                Problem(
-                    "RECORD_UNSEALED",
-                    f"信用记录 {record_id} 没有任何审计条目封存其内容："
-                    "它绕过平台写入，或封存它的审计条目已被删除",
-                )
-            )
-        elif sealed[0] <= chain.intact and state_digest(row) != sealed[1]:
-            report.add(
-                Problem(
-                    "RECORD_ALTERED",
-                    f"信用记录 {record_id} 的当前内容与审计日志第 {sealed[0]} 条记录的摘要不符："
-                    "已在平台之外被改动",
-                    sealed[0],
-                )
-            )
-    for record_id, (entry_id, _) in sorted(seals.items()):
-        report.add(
-            Problem(
-                "RECORD_DELETED",
-                f"信用记录 {record_id} 已被删除（审计日志第 {entry_id} 条封存过它）",
-                entry_id,
+def compute(session: Session, scope: SealScope) -> Sealed:
+    """The seals of the records in ``scope`` as they are now in the session's transaction."""
+    session.flush()
+    if isinstance(scope, RecordIds):
+        return rows(session, "id IN :ids", {"ids": sorted(set(scope.ids))})
+    return rows(
+        session,
+        "batch_id = :b AND id >= :first AND id <= :last",
+        {"b": scope.batch_id, "first": scope.first_id, "last": scope.last_id},
+    )
+
+
+def pack_ids(ids: list[int]) -> bytes:
+    packed = array("q", ids)
+    if packed.itemsize != 8:  # pragma: no cover - every platform xinyong runs on has 8-byte long long
+        raise RuntimeError("int64 arrays required")
+    return packed.tobytes()
+
+
+def set_digest(sealed: Sealed) -> str:
+    """An entry's ``seal_digest``: the sha256 of its record ids (int64, little-endian) followed by their
+    seals, in id order."""
+    return hashlib.sha256(pack_ids(sealed.ids) + b"".join(sealed.digests)).hexdigest()
+
+
+def write(session: Session, entry_id: int, sealed: Sealed, *, packed: bool) -> None:
+    """Store an entry's seals: packed in block rows (bulk writes), or one row per record."""
+    if not sealed:
+        return
+    if not packed:
+        session.execute(
+            insert(AuditSeal),
+            [
+                {"entry_id": entry_id, "record_id": r, "digest": d.hex()}
+                for r, d in zip(sealed.ids, sealed.digests, strict=True)
+            ],
+        )
+        return
+    for start in range(0, len(sealed.ids), BLOCK):
+        ids = sealed.ids[start : start + BLOCK]
+        session.execute(
+            insert(AuditSealBlock).values(
+                entry_id=entry_id,
+                first_id=ids[0],
+                last_id=ids[-1],
+                record_ids=base64.b64encode(pack_ids(ids)).decode(),
+                digests=base64.b64encode(b"".join(sealed.digests[start : start + BLOCK])).decode(),
             )
         )
-
-
-def check(session: Session, chain: ChainWalk, report: Report) -> None:
-    """Seal sets against their entries, then every record against its newest seal."""
-    _check_sets(session, chain, report)
-    top = max(
-        session.scalar(select(func.max(CreditRecord.id))) or 0,
-        session.scalar(select(func.max(AuditSeal.record_id))) or 0,
-    )
-    for lo in range(1, top + 1, WINDOW):
-        _check_window(session, lo, lo + WINDOW, chain, report)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import anchors as anchor_file
-from xinyong.audit import chain, querychain, seals
+from xinyong.audit import chain, querychain, sealcheck, seals
 from xinyong.audit.chain import GENESIS
 from xinyong.audit.findings import Problem, Report
 from xinyong.audit.keys import ChainKey, canonical_json, current_key
@@ -84,12 +84,12 @@ def record(
         hash="",
     )
     scope = seal if seal is not None else seals.scope_of(entity, entity_id, after)
-    sealed = seals.compute(session, scope) if scope is not None else []
+    sealed = seals.compute(session, scope) if scope is not None else seals.Sealed()
     entry.seal_digest = seals.set_digest(sealed) if sealed else None
     entry.hash = chain.entry_hash(entry, key)
     session.add(entry)
     session.flush()
-    seals.write(session, entry.id, sealed)
+    seals.write(session, entry.id, sealed, packed=isinstance(scope, seals.BatchRange))
     return entry
 
 
@@ -112,7 +112,7 @@ def verify(
     report = Report()
     walked = chain.walk(_entries(session), key, report)
     report.audit_entries = walked.intact
-    seals.check(session, walked, report)
+    sealcheck.check(session, walked, report)
     queried = querychain.walk(session, key, report)
     report.query_entries = queried.intact
     found: list[anchor_file.Anchor] = []

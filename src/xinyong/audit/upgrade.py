@@ -10,7 +10,6 @@ exist at revision 0005 are read and written (later revisions may add others).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,13 +98,14 @@ def _rekey(session: Session, key: ChainKey) -> tuple[int, str]:
 
 
 def _seal_all(session: Session, entry_id: int) -> tuple[int, str | None]:
-    """Seal every existing record under the marker entry; (records, seal digest)."""
-    total, hasher, last = 0, hashlib.sha256(), 0
-    while batch := seals.compute_after(session, last, PAGE):
-        seals.write(session, entry_id, batch)
-        hasher.update("".join(f"{r}:{d}\n" for r, d in batch).encode())
-        total, last = total + len(batch), batch[-1][0]
-    return total, (hasher.hexdigest() if total else None)
+    """Seal every existing record under the marker entry, in packed blocks; (records, seal digest)."""
+    found, top = seals.Sealed(), session.scalar(select(func.max(CreditRecord.id))) or 0
+    for lo in range(1, top + 1, seals.BLOCK):
+        page = seals.rows(session, "id >= :lo AND id < :hi", {"lo": lo, "hi": lo + seals.BLOCK})
+        found.ids += page.ids
+        found.digests += page.digests
+    seals.write(session, entry_id, found, packed=True)
+    return len(found.ids), (seals.set_digest(found) if found else None)
 
 
 def _chain_query_log(session: Session, key: ChainKey) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.models.base import Base
@@ -35,10 +35,11 @@ class AuditEntry(Base):
 
 
 class AuditSeal(Base):
-    """The digest of one credit record's state as the entry that wrote or last changed it left it.
+    """The digest of one credit record's state as the entry that changed it left it (a correction, a
+    revocation …; see AuditSealBlock for bulk writes).
 
-    A record's newest seal (highest entry_id) must match the record as it is now; the seals of one entry
-    are bound into that entry's keyed hash by its ``seal_digest``."""
+    A record's newest seal (highest entry_id, rows and blocks alike) must match the record as it is now;
+    the seals of one entry are bound into that entry's keyed hash by its ``seal_digest``."""
 
     __tablename__ = "audit_seals"
 
@@ -48,3 +49,19 @@ class AuditSeal(Base):
     record_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
     #: First 128 bits of the sha256 of the record's canonical state (audit.seals), as hex.
     digest: Mapped[str] = mapped_column(String(32))
+
+
+class AuditSealBlock(Base):
+    """The seals of a bulk write (an intake chunk), packed: the record ids (int64, little-endian) and their
+    digests (16 bytes each), in id order, each as base64 text — one row instead of one per record, so
+    intake stays fast. (Text, not binary: binary columns are where ciphertexts live, security.keys.)"""
+
+    __tablename__ = "audit_seal_blocks"
+
+    entry_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    first_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_id: Mapped[int]
+    record_ids: Mapped[str] = mapped_column(Text)
+    digests: Mapped[str] = mapped_column(Text)

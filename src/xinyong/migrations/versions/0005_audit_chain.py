@@ -1,10 +1,11 @@
 """keyed audit chain, anchors and the chained query log (issue 10)
 
 The audit trail's hash becomes an HMAC under a key kept outside the database (xinyong.audit.keys),
-entries carry the key's fingerprint and the digest of the credit-record seals they wrote (new table
-audit_seals), and the query log gets the same keyed chain. An existing trail is checked the old way,
-then keyed, its records sealed and its query log chained (xinyong.audit.upgrade), under the key of the
-configuration the migration runs with — so run ``xinyong init`` with the installation's own keys.
+entries carry the key's fingerprint and the digest of the credit-record seals they wrote (new tables
+audit_seals and audit_seal_blocks), and the query log gets the same keyed chain. An existing trail is
+checked the old way, then keyed, its records sealed and its query log chained (xinyong.audit.upgrade),
+under the key of the configuration the migration runs with — so run ``xinyong init`` with the
+installation's own keys.
 
 Revision ID: 0005
 Revises: 0004
@@ -45,6 +46,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entry_id", "record_id", name=op.f("pk_audit_seals")),
     )
     op.create_index(op.f("ix_audit_seals_record_id"), "audit_seals", ["record_id"], unique=False)
+    op.create_table(
+        "audit_seal_blocks",
+        sa.Column("entry_id", _ID, autoincrement=False, nullable=False),
+        sa.Column("first_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.Column("record_ids", sa.Text(), nullable=False),
+        sa.Column("digests", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", "first_id", name=op.f("pk_audit_seal_blocks")),
+    )
 
     session = Session(bind=op.get_bind())
     key_existing(session, current_key(), dt.datetime.now(dt.UTC))
@@ -61,6 +71,7 @@ def downgrade() -> None:
     session = Session(bind=op.get_bind())
     unkey(session)
     session.close()
+    op.drop_table("audit_seal_blocks")
     op.drop_index(op.f("ix_audit_seals_record_id"), table_name="audit_seals")
     op.drop_table("audit_seals")
     with op.batch_alter_table("query_log") as batch:

@@ -194,3 +194,10 @@ def test_seal_state_is_the_same_whatever_wrote_the_text(world: World, session: S
     session.execute(update(CreditRecord).where(CreditRecord.id == record.id).values(data=reordered))
     session.expire_all()
     assert audit.verify(session).ok
+
+
+def test_every_content_column_of_a_record_is_sealed() -> None:
+    """A column added to credit_records is sealed too, or this fails: an edit to it in SQL would
+    otherwise pass audit verify. (The data is sealed on its own; ids and timestamps are bookkeeping.)"""
+    from_model = {c.name for c in CreditRecord.__table__.columns} - {"id", "data", "created_at", "updated_at"}
+    assert set(seals.SEALED) == from_model

@@ -122,23 +122,40 @@ def shown_to(
     return True
 
 
-class HiddenSubject(NotFound):
-    """A subject outside the reader's range, answered as one that does not exist; the refused read
-    stays in the query log."""
+class Hidden(NotFound):
+    """A subject or record outside the reader's range, answered exactly as one that does not exist; the
+    refused read stays in the query log."""
 
     keep_changes = True
 
 
-#: The answer to a subject that does not exist or that the reader may not know of (the same for both).
+#: The answers to a subject or record that does not exist or that the reader may not know of.
 SUBJECT_NOT_FOUND_MESSAGE = "信用主体不存在"
+RECORD_NOT_FOUND_MESSAGE = "信用记录不存在"
 OUT_OF_RANGE = "OUT_OF_DATA_RANGE"
 
 
-def _hidden(exc: RecordedRefusal) -> NotFound | RecordedRefusal:
-    """A logged out-of-range refusal as the caller sees it: not found."""
-    if exc.code == OUT_OF_RANGE:
-        return HiddenSubject(SUBJECT_NOT_FOUND_MESSAGE, code="SUBJECT_NOT_FOUND")
-    return exc
+def _read_or_hidden(
+    session: Session,
+    principal: Principal,
+    *,
+    subject_id: int,
+    target: str,
+    why: querylog.Stated,
+    clock: Clock,
+    check: querylog.AccessCheck,
+    not_found: tuple[str, str],
+) -> None:
+    """A guarded read whose out-of-range refusal reaches the caller as not found (``not_found``: message,
+    code); other refusals (no purpose) as they are. Logged either way."""
+    try:
+        querylog.guarded_read(
+            session, principal, subject_id=subject_id, target=target, why=why, clock=clock, check=check
+        )
+    except RecordedRefusal as exc:
+        if exc.code == OUT_OF_RANGE:
+            raise Hidden(not_found[0], code=not_found[1]) from None
+        raise
 
 
 def credit_file(
@@ -206,18 +223,16 @@ def staff_file(
             return access
         return querylog.Denied(OUT_OF_RANGE, "该自然人不在本账户的数据范围内")
 
-    try:
-        querylog.guarded_read(
-            session,
-            principal,
-            subject_id=subject.id,
-            target=FILE_TARGET,
-            why=why,
-            clock=clock,
-            check=person_in_range,
-        )
-    except RecordedRefusal as exc:
-        raise _hidden(exc) from None
+    _read_or_hidden(
+        session,
+        principal,
+        subject_id=subject.id,
+        target=FILE_TARGET,
+        why=why,
+        clock=clock,
+        check=person_in_range,
+        not_found=(SUBJECT_NOT_FOUND_MESSAGE, "SUBJECT_NOT_FOUND"),
+    )
     return credit_file(
         session, subject, View.staff, today=clock.today(), cipher=cipher, in_range=principal.in_range
     )
@@ -247,30 +262,17 @@ def staff_record(
             return access
         return querylog.Denied(OUT_OF_RANGE, "该记录不在本账户的数据范围内，且未公开")
 
-    try:
-        querylog.guarded_read(
-            session,
-            principal,
-            subject_id=record.subject_id,
-            target=f"credit_record:{record.id}",
-            why=why,
-            clock=clock,
-            check=in_range_or_public,
-        )
-    except RecordedRefusal as exc:
-        if exc.code == OUT_OF_RANGE:
-            raise HiddenRecord(RECORD_NOT_FOUND_MESSAGE, code="RECORD_NOT_FOUND") from None
-        raise
+    _read_or_hidden(
+        session,
+        principal,
+        subject_id=record.subject_id,
+        target=f"credit_record:{record.id}",
+        why=why,
+        clock=clock,
+        check=in_range_or_public,
+        not_found=(RECORD_NOT_FOUND_MESSAGE, "RECORD_NOT_FOUND"),
+    )
     return record_out(record, item, dept.name, cipher)
-
-
-RECORD_NOT_FOUND_MESSAGE = "信用记录不存在"
-
-
-class HiddenRecord(NotFound):
-    """A record outside the reader's range, answered as one that does not exist (refusal logged)."""
-
-    keep_changes = True
 
 
 def own_file(session: Session, principal: Principal, *, clock: Clock, cipher: PersonalDataCipher) -> FileOut:

@@ -390,9 +390,11 @@ def test_every_refusal_before_the_batch_runs_leaves_no_copy(
 def test_a_batch_stopped_by_its_file_deletes_its_copy_and_carries_on_when_sent_again(
     database: Database, session: Session, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    """A CSV whose fourth line opens a quote it never closes: the first rows are stored, the batch
-    stops there (422, failed) and its copy is deleted at once; the same file sent again is attached to
-    that batch and stops at the same line, storing nothing twice; no copy is ever left."""
+    """A CSV whose fourth line opens a quote it never closes: the batch stops there (422, failed) and its
+    copy is deleted at once; the same file sent again is attached to that batch and stops at the same
+    line, storing nothing twice; no copy is ever left. (Whether the rows before the bad line are stored
+    first depends on how far the reader's threads read ahead: 0 or 3, and the records match the
+    checkpoint either way.)"""
     build_world(session, FixedClock(CLOCK))
     session.commit()
     path = write_csv(tmp_path / "q.csv", [penalty(f"Q-{i}") for i in range(1, 4)])
@@ -403,10 +405,12 @@ def test_a_batch_stopped_by_its_file_deletes_its_copy_and_carries_on_when_sent_a
             _submit(sessions, path, store, chunk_rows=1)
         assert (stopped.value.code, stopped.value.status) == ("INGEST_FILE_UNREADABLE", 422), attempt
         assert [p for p in store.rglob("*") if p.is_file()] == [], attempt
-        batches = session.scalars(select(IngestBatch)).all()
         session.expire_all()
-        assert [(b.status.value, b.stored_path, b.rows_done) for b in batches] == [("failed", None, 3)]
-    assert session.scalar(select(func.count()).select_from(CreditRecord)) == 3
+        [(status, stored, done)] = [
+            (b.status.value, b.stored_path, b.rows_done) for b in session.scalars(select(IngestBatch))
+        ]
+        assert (status, stored) == ("failed", None) and done in (0, 3), attempt
+        assert session.scalar(select(func.count()).select_from(CreditRecord)) == done, attempt
 
 
 def test_a_batch_paused_for_a_reason_outside_its_file_keeps_its_copy_until_it_finishes(

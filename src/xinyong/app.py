@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xinyong import __version__, schema
 from xinyong.catalog.api import router as catalog_router
 from xinyong.config import Settings, cipher_from_settings, get_settings
+from xinyong.console.admin import views as console_admin
+from xinyong.console.audit import views as console_audit
+from xinyong.console.collection import views as console_collection
 from xinyong.db import make_engine, session_factory
 from xinyong.files.api import router as files_router
 from xinyong.ingest.api import router as ingest_router
@@ -28,6 +33,7 @@ from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
 from xinyong.security.http import install_http_policies
+from xinyong.space import views as space
 from xinyong.subjects.api import router as subjects_router
 from xinyong.web import error_response
 from xinyong.workdays.api import router as workdays_router
@@ -147,8 +153,19 @@ ROUTERS = (
     ingest_router,
     catalog_router,
     workdays_router,
+    console_collection.api,
+    console_admin.api,
+    console_audit.api,
+    space.api,
     portal_router,
+    console_collection.router,
+    console_admin.router,
+    console_audit.router,
+    space.router,
 )
+#: The pages' stylesheet and scripts (src/xinyong/static), served by the app itself: no build step.
+STATIC_URL = "/static"
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(
@@ -191,5 +208,6 @@ def create_app(
     _install_health(app, engine)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     install_openapi(app)
     return app

@@ -13,11 +13,12 @@ import pytest
 from fastapi import FastAPI, routing
 from starlette.routing import Mount
 
-from xinyong.app import DOCS_ASSETS, create_app
+from xinyong.app import DOCS_ASSETS, STATIC_URL, create_app
 from xinyong.config import Settings
 from xinyong.security.auth import route_scopes
 from xinyong.security.roles import ROLE_SCOPES, Role
 
+from route_rows import admin, audit, collection, portal, space
 from secworld import RecordingClient, World, bearer, client, query_log, world  # noqa: F401
 
 R = Role
@@ -67,6 +68,10 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/oversight/late-records"): OVERSIGHT,
     ("GET", "/api/v1/agency/subjects/{subject_id}/file"): frozenset({R.agency}),
 }
+AREAS = (portal, space, collection, admin, audit)
+for _area in AREAS:
+    assert not set(_area.ROWS) & set(TABLE), f"{_area.__name__} repeats rows"
+    TABLE.update(_area.ROWS)
 
 #: Framework and probe routes that carry no data: docs, the OpenAPI document, health and readiness.
 #: (method, path): a POST /healthz without ``authorize`` is not exempt because GET /healthz is.
@@ -78,8 +83,9 @@ UNGUARDED = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 }
-#: Mounted static files: only the API docs' own scripts and styles (Swagger UI, ReDoc), no data.
-STATIC_MOUNTS = {DOCS_ASSETS}
+#: Mounted static files: the API docs' own scripts and styles (Swagger UI, ReDoc) and the pages'
+#: stylesheet and scripts, no data.
+STATIC_MOUNTS = {DOCS_ASSETS, STATIC_URL}
 
 #: Which test account plays each role.
 PLAYER = {
@@ -167,6 +173,9 @@ def test_roles_allowed_match_the_table() -> None:
 
 def _url(path: str, world: World) -> str:
     assert world.company is not None
+    for area in AREAS:
+        for name, value in area.PLACEHOLDERS.items():
+            path = path.replace("{" + name + "}", value)
     return (
         path.replace("{subject_id}", str(world.company.id))
         .replace("{record_id}", str(world.records["a_private"].id))

@@ -18,7 +18,6 @@ from xinyong.security import service as security
 from xinyong.security.accounts import end_sessions
 from xinyong.security.accounts import login as check_login
 from xinyong.security.auth import (
-    CSRF_FIELD,
     SESSION_COOKIE,
     Principal,
     RateLimited,
@@ -28,7 +27,8 @@ from xinyong.security.auth import (
     make_session_cookie,
 )
 from xinyong.security.roles import Scope
-from xinyong.web import get_clock, get_session, get_settings_dep, templates
+from xinyong.ui.render import render
+from xinyong.web import get_clock, get_session, get_settings_dep
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,12 +39,7 @@ LOGIN_CSRF_COOKIE = "xy_login_csrf"
 def _page(
     request: Request, name: str, settings: Settings, principal: Principal, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"settings": settings, "principal": principal, "csrf_field": CSRF_FIELD, **context},
-        status_code=status,
-    )
+    return render(request, name, principal, status=status, **context)
 
 
 @router.get("/", response_class=HTMLResponse)

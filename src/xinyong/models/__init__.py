@@ -14,6 +14,7 @@ from xinyong.models.ingest import (
 )
 from xinyong.models.org import Department
 from xinyong.models.records import CreditRecord, CreditRecordVersion, RecordStatus, Severity
+from xinyong.models.search import SearchGram, SearchGramCount, SearchName, SearchPosition
 from xinyong.models.security import AccountKind, ApiToken, Authorisation, QueryLogEntry, User
 from xinyong.models.subjects import IdScheme, Subject, SubjectIdentifier, SubjectKind
 from xinyong.models.workdays import Deadline, WorkdayOverride, WorkdaySchedule
@@ -40,6 +41,10 @@ __all__ = [
     "RejectedRow",
     "RejectedStatus",
     "RowIssue",
+    "SearchGram",
+    "SearchGramCount",
+    "SearchName",
+    "SearchPosition",
     "Severity",
     "Subject",
     "SubjectIdentifier",

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from xinyong.files import service
-from xinyong.files.schemas import FileOut, RecordOut
+from xinyong.files.schemas import DEFAULT_LIMIT, MAX_LIMIT, FileOut, FilePage, PublicRecordOut, RecordOut
+from xinyong.files.tabs import TABS
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.querylog import Stated
 from xinyong.security.roles import Scope
-from xinyong.web import RowId, get_cipher, get_clock, get_session
+from xinyong.web import Offset, RowId, get_cipher, get_clock, get_session
 
 router = APIRouter(prefix="/api/v1")
 
@@ -31,6 +32,17 @@ PURPOSE_HELP = (
     "日常监管、异议处理、信用修复"
 )
 
+TAB_HELP = "栏目（不填为全部）：" + "、".join(f"{tab.key}（{tab.label}）" for tab in TABS)
+
+
+def file_page(
+    tab: str | None = Query(None, max_length=20, description=TAB_HELP),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数"),
+    offset: Offset = 0,
+) -> FilePage:
+    """Which page of a file the request asks for: every file route reads it the same way."""
+    return FilePage(tab=tab, limit=limit, offset=offset)
+
 
 @router.get(
     "/subjects/{subject_id}/file",
@@ -41,13 +53,14 @@ def staff_file(
     subject_id: RowId,
     purpose: str | None = Query(None, description=PURPOSE_HELP),
     legal_basis: str | None = Query(None, max_length=500, description="查询依据（法律法规或文件）"),
+    page: FilePage = Depends(file_page),
     principal: Principal = Depends(authorize(Scope.subjects_read)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
     why = Stated(purpose, legal_basis)
-    return service.staff_file(session, principal, subject_id, why, clock=clock, cipher=cipher)
+    return service.staff_file(session, principal, subject_id, why, clock=clock, cipher=cipher, page=page)
 
 
 @router.get(
@@ -71,22 +84,35 @@ def read_record(
 @router.get("/public/subjects/{subject_id}", tags=SUBJECT_TAGS, summary="信用信息公示：一个主体的公示信息")
 def public_file(
     subject_id: RowId,
+    page: FilePage = Depends(file_page),
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
-    return service.public_file(session, subject_id, today=clock.today(), cipher=cipher)
+    return service.public_file(session, subject_id, today=clock.today(), cipher=cipher, page=page)
+
+
+@router.get("/public/records/{record_id}", tags=SUBJECT_TAGS, summary="信用信息公示：一条公示中的信用记录")
+def public_record(
+    record_id: RowId,
+    _: Principal = Depends(authorize(Scope.public_read)),
+    session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
+    cipher: PersonalDataCipher = Depends(get_cipher),
+) -> PublicRecordOut:
+    return service.public_record(session, record_id, today=clock.today(), cipher=cipher)
 
 
 @router.get("/me/file", tags=ACCOUNT_TAGS, summary="本主体的完整信用档案（本人查询，登记在查询日志中）")
 def my_file(
+    page: FilePage = Depends(file_page),
     principal: Principal = Depends(authorize(Scope.self_file)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
-    return service.own_file(session, principal, clock=clock, cipher=cipher)
+    return service.own_file(session, principal, clock=clock, cipher=cipher, page=page)
 
 
 @router.get(
@@ -96,9 +122,10 @@ def my_file(
 )
 def agency_file(
     subject_id: RowId,
+    page: FilePage = Depends(file_page),
     principal: Principal = Depends(authorize(Scope.agency_query)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> FileOut:
-    return service.agency_file(session, principal, subject_id, clock=clock, cipher=cipher)
+    return service.agency_file(session, principal, subject_id, clock=clock, cipher=cipher, page=page)

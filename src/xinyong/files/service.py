@@ -25,15 +25,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong.catalog.schema import FieldType, Openness
+from xinyong.catalog.schema import Category, FieldType, Openness
 from xinyong.files import repository
-from xinyong.files.schemas import FileOut, RecordOut, View
+from xinyong.files.schemas import (
+    MAX_LIMIT,
+    FieldOut,
+    FileOut,
+    FilePage,
+    PublicRecordOut,
+    RecordOut,
+    TabOut,
+    View,
+)
+from xinyong.files.tabs import CLAIMED, TABS, Tab, tab_by_key
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import ENC_PREFIX, CryptoError, PersonalDataCipher, mask_field_value, unseal
-from xinyong.kit.errors import NotFound, RecordedRefusal
+from xinyong.kit.errors import InvalidInput, NotFound, RecordedRefusal
 from xinyong.models import Authorisation, CatalogItemRow, CreditRecord, Department, Subject
-from xinyong.models.records import RecordStatus
+from xinyong.models.records import RecordStatus, Severity
 from xinyong.records.rules import is_visible
 from xinyong.security import grants, querylog
 from xinyong.security.auth import Principal
@@ -43,6 +53,13 @@ from xinyong.subjects.schemas import public_subject, subject_out
 
 #: What a read of a whole file is logged as (``target`` in the query log).
 FILE_TARGET = "subject_file"
+#: A record's status as the pages name it.
+STATUS_ZH = {
+    RecordStatus.active: "有效",
+    RecordStatus.revoked: "已撤销",
+    RecordStatus.repaired: "已修复",
+    RecordStatus.expired: "公示期满",
+}
 
 
 def _field_types(item: CatalogItemRow) -> dict[str, str]:
@@ -85,10 +102,13 @@ def record_out(
         item_code=item.code,
         item_name=item.name,
         category=item.category,
+        category_zh=_category_zh(item.category),
         openness=item.openness,
         source_department=dept_name,
         status=record.status.value,
+        status_zh=STATUS_ZH[record.status],
         severity=record.severity.value if record.severity else None,
+        severity_zh=Severity(record.severity).label_zh if record.severity else None,
         decision_no=ids.mask_personal_text(record.decision_no) if record.decision_no else None,
         decision_date=record.decision_date,
         publish_from=record.publish_from,
@@ -96,6 +116,13 @@ def record_out(
         version=record.version,
         data=masked_data(item, record.data, cipher),
     )
+
+
+def _category_zh(category: str) -> str:
+    try:
+        return Category(category).label_zh
+    except ValueError:
+        return category
 
 
 def shown_to(
@@ -158,6 +185,18 @@ def _read_or_hidden(
         raise
 
 
+class PageInvalid(InvalidInput):
+    code = "FILE_PAGE_INVALID"
+
+
+def checked_tab(page: FilePage) -> Tab | None:
+    """The tab ``page`` asks for (None: every tab); a tab that does not exist, or a limit or offset out
+    of range, is refused (422) before anything is read."""
+    if not 1 <= page.limit <= MAX_LIMIT or page.offset < 0:
+        raise PageInvalid(f"每页条数应为 1 至 {MAX_LIMIT}，起始位置不能为负数")
+    return tab_by_key(page.tab) if page.tab is not None else None
+
+
 def credit_file(
     session: Session,
     subject: Subject,
@@ -166,17 +205,40 @@ def credit_file(
     today: dt.date,
     cipher: PersonalDataCipher | None,
     in_range: Callable[[Department], bool] | None = None,
+    page: FilePage = FilePage(),
 ) -> FileOut:
-    """The subject's file as ``view`` sees it. ``in_range(source_department) -> bool`` is the staff
+    """One page of the subject's file as ``view`` sees it: ``page.limit`` records of ``page.tab`` from
+    ``page.offset``, with every tab's count. ``in_range(source_department) -> bool`` is the staff
     caller's data range (``Principal.in_range``); other views ignore it. Logs nothing: the reader
     functions below do."""
+    tab = checked_tab(page)
     person = not public_subject(subject)
-    records = [
-        record_out(record, item, dept.name, cipher)
-        for record, item, dept in repository.records_of_subject(session, subject.id)
-        if shown_to(view, record, item, dept, today, in_range is not None and in_range(dept), person=person)
-    ]
-    return FileOut(subject=subject_out(subject, cipher), view=view, records=records)
+    in_range_ids = (
+        [d.id for d in repository.source_departments(session, subject.id) if in_range(d)]
+        if view is View.staff and in_range is not None
+        else []
+    )
+    shown = repository.shown_clause(view, today=today, person=person, in_range_dept_ids=in_range_ids)
+    counts = repository.counts_by_category(session, subject.id, shown)
+    tabs = [TabOut(key=t.key, label=t.label, total=_tab_total(t, counts)) for t in TABS]
+    total = sum(counts.values()) if tab is None else _tab_total(tab, counts)
+    rows = repository.records_page(session, subject.id, shown, tab, limit=page.limit, offset=page.offset)
+    return FileOut(
+        subject=subject_out(subject, cipher),
+        view=view,
+        tab=tab.key if tab else None,
+        tabs=tabs,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        records=[record_out(record, item, dept.name, cipher) for record, item, dept in rows],
+    )
+
+
+def _tab_total(tab: Tab, counts: dict[str, int]) -> int:
+    if tab.categories is None:
+        return sum(n for category, n in counts.items() if category not in CLAIMED)
+    return sum(n for category, n in counts.items() if category in tab.categories)
 
 
 def _subject(session: Session, subject_id: int) -> Subject:
@@ -188,12 +250,17 @@ def _subject(session: Session, subject_id: int) -> Subject:
 
 def _person_in_range(session: Session, principal: Principal, subject: Subject) -> bool:
     """Whether a natural person has a record from a department in the caller's data range."""
-    return any(
-        principal.in_range(dept) for _r, _i, dept in repository.records_of_subject(session, subject.id)
-    )
+    return any(principal.in_range(dept) for dept in repository.source_departments(session, subject.id))
 
 
-def public_file(session: Session, subject_id: int, *, today: dt.date, cipher: PersonalDataCipher) -> FileOut:
+def public_file(
+    session: Session,
+    subject_id: int,
+    *,
+    today: dt.date,
+    cipher: PersonalDataCipher,
+    page: FilePage = FilePage(),
+) -> FileOut:
     """What anyone may see of an organisation: its published records. Natural persons are not shown.
 
     Published text that quotes an ID or a phone is stored sealed; it is decrypted here only to be shown
@@ -201,7 +268,27 @@ def public_file(session: Session, subject_id: int, *, today: dt.date, cipher: Pe
     subject = repository.subject_by_id(session, subject_id)
     if subject is None or not public_subject(subject):
         raise NotFound("信用主体不存在或不予公示", code="SUBJECT_NOT_FOUND")
-    return credit_file(session, subject, View.public, today=today, cipher=cipher)
+    return credit_file(session, subject, View.public, today=today, cipher=cipher, page=page)
+
+
+def public_record(
+    session: Session, record_id: int, *, today: dt.date, cipher: PersonalDataCipher
+) -> PublicRecordOut:
+    """One record as anyone may see it: a published record of an organisation, its values labelled; any
+    other record (unpublished, out of its window, a natural person's) is not found."""
+    found = repository.record_by_id(session, record_id)
+    subject = repository.subject_by_id(session, found[0].subject_id) if found is not None else None
+    if found is None or subject is None or not public_subject(subject):
+        raise NotFound(RECORD_NOT_FOUND_MESSAGE, code="RECORD_NOT_FOUND")
+    record, item, dept = found
+    if not shown_to(View.public, record, item, dept, today, False):
+        raise NotFound(RECORD_NOT_FOUND_MESSAGE, code="RECORD_NOT_FOUND")
+    out = record_out(record, item, dept.name, cipher)
+    labels = {f["name"]: f.get("label", f["name"]) for f in item.spec.get("fields", [])}
+    fields = [
+        FieldOut(name=name, label=labels.get(name, name), value=value) for name, value in out.data.items()
+    ]
+    return PublicRecordOut(subject=subject_out(subject, cipher), record=out, fields=fields)
 
 
 def staff_file(
@@ -212,10 +299,12 @@ def staff_file(
     *,
     clock: Clock,
     cipher: PersonalDataCipher,
+    page: FilePage = FilePage(),
 ) -> FileOut:
-    """A department's read of a subject's file: every record from its data range, plus what is public;
-    with a stated purpose and legal basis, logged. A natural person without a record from the caller's
-    range is not found (the refusal is logged)."""
+    """A department's read of a page of a subject's file: every record from its data range, plus what is
+    public; with a stated purpose and legal basis, logged. A natural person without a record from the
+    caller's range is not found (the refusal is logged)."""
+    checked_tab(page)
     subject = _subject(session, subject_id)
 
     def person_in_range(access: querylog.Access) -> querylog.Access | querylog.Denied:
@@ -234,7 +323,13 @@ def staff_file(
         not_found=(SUBJECT_NOT_FOUND_MESSAGE, "SUBJECT_NOT_FOUND"),
     )
     return credit_file(
-        session, subject, View.staff, today=clock.today(), cipher=cipher, in_range=principal.in_range
+        session,
+        subject,
+        View.staff,
+        today=clock.today(),
+        cipher=cipher,
+        in_range=principal.in_range,
+        page=page,
     )
 
 
@@ -275,8 +370,16 @@ def staff_record(
     return record_out(record, item, dept.name, cipher)
 
 
-def own_file(session: Session, principal: Principal, *, clock: Clock, cipher: PersonalDataCipher) -> FileOut:
-    """A subject account's whole file (本人查询, logged)."""
+def own_file(
+    session: Session,
+    principal: Principal,
+    *,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+    page: FilePage = FilePage(),
+) -> FileOut:
+    """A page of a subject account's own file, every record (本人查询, logged)."""
+    checked_tab(page)
     subject = _subject(session, own_subject_id(session, principal))
     querylog.guarded_read(
         session,
@@ -286,7 +389,7 @@ def own_file(session: Session, principal: Principal, *, clock: Clock, cipher: Pe
         why=querylog.Access(Purpose.self_query),
         clock=clock,
     )
-    return credit_file(session, subject, View.own, today=clock.today(), cipher=cipher)
+    return credit_file(session, subject, View.own, today=clock.today(), cipher=cipher, page=page)
 
 
 def _grant_access(grant: Authorisation | None) -> querylog.Access | querylog.Denied:
@@ -300,11 +403,18 @@ def _grant_access(grant: Authorisation | None) -> querylog.Access | querylog.Den
 
 
 def agency_file(
-    session: Session, principal: Principal, subject_id: int, *, clock: Clock, cipher: PersonalDataCipher
+    session: Session,
+    principal: Principal,
+    subject_id: int,
+    *,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+    page: FilePage = FilePage(),
 ) -> FileOut:
-    """A credit service agency's read with the subject's live grant (授权查询), logged; without one,
-    refused and logged. A subject that does not exist gets the same logged refusal: an agency learns
-    nothing by probing."""
+    """A credit service agency's read of a page of a file with the subject's live grant (授权查询),
+    logged; without one, refused and logged. A subject that does not exist gets the same logged refusal:
+    an agency learns nothing by probing."""
+    checked_tab(page)
     today = clock.today()
     subject = repository.subject_by_id(session, subject_id)
     grant = (
@@ -321,4 +431,6 @@ def agency_file(
         clock=clock,
         check=lambda _access: _grant_access(grant),
     )
-    return credit_file(session, _subject(session, subject_id), View.agency, today=today, cipher=cipher)
+    return credit_file(
+        session, _subject(session, subject_id), View.agency, today=today, cipher=cipher, page=page
+    )

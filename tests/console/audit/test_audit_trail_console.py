@@ -26,20 +26,29 @@ def test_the_trail_is_filtered_and_paged_with_a_true_total(world: World, client:
     everything = client.get("/api/v1/audit/events", headers=auditor).json()
     n = everything["total"]
     assert n == len(everything["entries"]) > 20
-    assert [e["id"] for e in everything["entries"]] == sorted((e["id"] for e in everything["entries"]), reverse=True)
+    assert [e["id"] for e in everything["entries"]] == sorted(
+        (e["id"] for e in everything["entries"]), reverse=True
+    )
     page = client.get("/console/audit-trail", headers=auditor)
     assert page.status_code == 200, page.text
     assert _total(page.text) == n and page.text.count('<tr id="entry-') == 20
     second = client.get("/console/audit-trail", params={"page": "2"}, headers=auditor)
     assert second.text.count('<tr id="entry-') == n - 20
-    users = client.get("/console/audit-trail", params={"entity": "user", "actor": "", "since": ""}, headers=auditor)
+    users = client.get(
+        "/console/audit-trail", params={"entity": "user", "actor": "", "since": ""}, headers=auditor
+    )
     api_users = client.get("/api/v1/audit/events", params={"entity": "user"}, headers=auditor).json()
     assert _total(users.text) == api_users["total"] == 9
     assert _total(client.get("/console/audit-trail", params={"actor": "t"}, headers=auditor).text) == 9
     # the world's clock wrote its entries on 2026-03-16 (China time); the catalog import has its own time
-    day = client.get("/api/v1/audit/events", params={"since": "2026-03-16", "until": "2026-03-16"}, headers=auditor)
+    day = client.get(
+        "/api/v1/audit/events", params={"since": "2026-03-16", "until": "2026-03-16"}, headers=auditor
+    )
     assert 20 < day.json()["total"] < n + 1
-    assert client.get("/api/v1/audit/events", params={"until": "2026-03-15"}, headers=auditor).json()["total"] == 0
+    assert (
+        client.get("/api/v1/audit/events", params={"until": "2026-03-15"}, headers=auditor).json()["total"]
+        == 0
+    )
     upto = client.get("/console/audit-trail", params={"upto": "5"}, headers=auditor)
     assert _total(upto.text) == 5
     wrong = client.get("/console/audit-trail", params={"upto": "x"}, headers=auditor)
@@ -83,7 +92,9 @@ def test_a_record_edited_in_sql_names_the_entry_that_sealed_it(
     altered = [p for p in report["problems"] if p["code"] == "RECORD_ALTERED"]
     assert report["ok"] is False and report["broken_at"] is None and len(altered) == 1
     sealing = altered[0]["entry_id"]
-    page = client.get("/console/audit-trail", params={"verify": "1", "upto": sealing}, headers=bearer(world, "auditor"))
+    page = client.get(
+        "/console/audit-trail", params={"verify": "1", "upto": sealing}, headers=bearer(world, "auditor")
+    )
     assert _verdicts(page.text)[sealing] == "bad"
     assert f"信用记录 {record.id} 的当前内容" in page.text
 

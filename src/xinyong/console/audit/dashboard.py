@@ -25,11 +25,15 @@ def _shift(month: dt.date, by: int) -> dt.date:
 
 
 def window(session: Session, *, today: dt.date, months: int) -> list[dt.date]:
-    """The first days of the ``months`` months shown: up to the newest month with records received
-    (never after ``today``'s month), so that a quiet month at the start of a year still shows the last."""
+    """The first days of the ``months`` months shown: up to the newest month with a record received or
+    a query logged (never after ``today``'s month), so that an installation that has been quiet for a
+    while (or demo data) still shows its last months rather than empty ones."""
     this_month = today.replace(day=1)
-    newest = repository.newest_receipt(session, _shift(this_month, 1))
-    last = newest.replace(day=1) if newest is not None else this_month
+    before = _shift(this_month, 1)
+    newest = [
+        d for d in (repository.newest_receipt(session, before), repository.newest_query(session, before)) if d
+    ]
+    last = max(newest).replace(day=1) if newest else this_month
     return [_shift(last, k) for k in range(1 - months, 1)]
 
 

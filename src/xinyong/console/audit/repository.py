@@ -76,6 +76,17 @@ def newest_receipt(session: Session, before: dt.date) -> dt.date | None:
     return session.scalar(select(func.max(CreditRecord.received_on)).where(CreditRecord.received_on < before))
 
 
+def newest_query(session: Session, before: dt.date) -> dt.date | None:
+    """The China day of the latest query-log entry before the day ``before``."""
+    stmt = security._filtered(
+        select(func.max(QueryLogEntry.at)), LogFilter(until=before - dt.timedelta(days=1))
+    )
+    newest: dt.datetime | None = session.scalar(stmt)
+    if newest is None:
+        return None
+    return (newest if newest.tzinfo is None else newest.astimezone(CHINA_TZ)).date()
+
+
 def records_by_month(
     session: Session, first: dt.date, nxt: dt.date
 ) -> Sequence[tuple[int, str, int, int, int]]:

@@ -11,6 +11,7 @@ region rule they hold is applied once.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +22,7 @@ from xinyong.catalog.terms import NO_SEVERITY_LABEL_ZH, Category, Openness
 from xinyong.console.admin import lookup
 from xinyong.console.admin.common import CONSOLE_PAGE, done_message
 from xinyong.files import service as files
-from xinyong.files.schemas import FileOut
+from xinyong.files.schemas import FileOut, FilePage
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError, InvalidInput
@@ -137,18 +138,19 @@ def _field_labels(session: Session) -> dict[str, dict[str, str]]:
 
 
 def _file_page(
-    request: Request, principal: Principal, session: Session, file: FileOut, why: querylog.Stated, page: int
+    request: Request, principal: Principal, session: Session, file: FileOut, why: querylog.Stated
 ) -> HTMLResponse:
-    offset = offset_of(page, CONSOLE_PAGE)
-    params = (("purpose", why.purpose or ""), ("legal_basis", why.legal_basis or ""))
-    pager = Pager(len(file.records), CONSOLE_PAGE, offset, f"/console/subjects/{file.subject.id}", params)
+    """One page of a file: its tabs (each with its count), its records, links that keep purpose and basis."""
+    stated = (("purpose", why.purpose or ""), ("legal_basis", why.legal_basis or ""))
+    path = f"/console/subjects/{file.subject.id}"
+    params = (*stated, ("tab", file.tab)) if file.tab else stated
     return render(
         request,
         "console/admin/subject.html",
         principal,
         file=file,
-        records=file.records[offset : offset + CONSOLE_PAGE],
-        pager=pager,
+        tab_base=f"{path}?{urlencode(stated)}",
+        pager=Pager(file.total, file.limit, file.offset, path, params),
         why=why,
         labels=_field_labels(session),
         zh=ZH,
@@ -175,7 +177,7 @@ def lookup_person_page(
         return _lookup_error(request, principal, exc)
     except InvalidInput as exc:  # an ID that fails its check
         return _lookup_error(request, principal, exc)
-    return _file_page(request, principal, session, file, querylog.Stated(body.purpose, body.legal_basis), 1)
+    return _file_page(request, principal, session, file, querylog.Stated(body.purpose, body.legal_basis))
 
 
 def _lookup_error(request: Request, principal: Principal, exc: DomainError) -> HTMLResponse:
@@ -198,6 +200,7 @@ def subject_page(
     subject_id: RowId,
     purpose: str | None = Query(None, max_length=40),
     legal_basis: str | None = Query(None, max_length=500),
+    tab: str | None = Query(None, max_length=20, description="栏目：basic、licence、penalty、other"),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     principal: Principal = Depends(authorize(Scope.subjects_read)),
     session: Session = Depends(get_session, scope="function"),
@@ -211,10 +214,11 @@ def subject_page(
         lookup.require_subject(session, subject_id)
         return _purpose_form(request, principal, subject_id, None)
     try:
-        file = files.staff_file(session, principal, subject_id, why, clock=clock, cipher=cipher)
+        wanted = FilePage(tab or None, CONSOLE_PAGE, offset_of(page, CONSOLE_PAGE))
+        file = files.staff_file(session, principal, subject_id, why, clock=clock, cipher=cipher, page=wanted)
     except (querylog.PurposeRequired, querylog.LegalBasisRequired) as exc:
         return _purpose_form(request, principal, subject_id, exc.message, status=exc.status)
-    return _file_page(request, principal, session, file, why, page)
+    return _file_page(request, principal, session, file, why)
 
 
 def _purpose_form(

@@ -24,7 +24,7 @@ def test_grant_open_log_revoke_refuse(server: str, page: Any, browser: Any) -> N
     login(page, server, "company")
     page.get_by_role("link", name="我的信用").first.click()
     page.wait_for_url(server + "/space")
-    assert page.locator("#record-count").inner_text().isdigit()
+    assert page.locator(".pager-total").inner_text().isdigit()
     inspect(page, "space-file", "subject")
 
     page.get_by_role("link", name="查询授权").click()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
 from xinyong.files import service as files
+from xinyong.files.schemas import FileOut, FilePage
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError, RecordedRefusal
@@ -25,7 +26,7 @@ from xinyong.security import service as security
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
 from xinyong.space import service
-from xinyong.space.labels import WORDS, field_labels
+from xinyong.space.labels import OPENNESS_ZH, field_labels
 from xinyong.space.schemas import AgencyOut, HeldGrantsPage, ReadersPage
 from xinyong.ui.paging import PAGE_SIZE, Pager, offset_of
 from xinyong.ui.render import render
@@ -43,6 +44,7 @@ DEFAULT_GRANT_DAYS = 90
 #: The highest page number a list accepts (its offset stays far below what a database takes).
 MAX_PAGE = 1_000_000
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码")]
+TabKey = Annotated[str | None, Query(max_length=20, description="信用档案栏目（不填为全部）")]
 
 
 # --- JSON ------------------------------------------------------------------------------------------
@@ -80,31 +82,38 @@ def held_authorisations(
 # --- the subject's pages ---------------------------------------------------------------------------
 
 
+def _file_page(page: int, tab: str | None) -> FilePage:
+    return FilePage(tab=tab or None, limit=PAGE_SIZE, offset=offset_of(page))
+
+
+def _file_pager(file: FileOut, path: str) -> Pager:
+    params = (("tab", file.tab),) if file.tab else ()
+    return Pager(file.total, file.limit, file.offset, path, params)
+
+
 @router.get("/space", response_class=HTMLResponse)
 def my_file_page(
     request: Request,
     page: PageNo = 1,
+    tab: TabKey = None,
     principal: Principal = Depends(authorize(Scope.self_file)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> HTMLResponse:
-    """我的信用档案: the whole file, what is not public included (a 本人查询, in the log)."""
-    file = files.own_file(session, principal, clock=clock, cipher=cipher)
-    offset = offset_of(page)
-    pager = Pager(len(file.records), PAGE_SIZE, offset, "/space")
-    shown = file.records[offset : offset + PAGE_SIZE]
-    labels = field_labels(session, shown)
+    """我的信用档案: the whole file, what is not public included, a tab and a page at a time (a 本人查询,
+    in the log)."""
+    file = files.own_file(session, principal, clock=clock, cipher=cipher, page=_file_page(page, tab))
     return render(
         request,
         "space/file.html",
         principal,
         file=file,
-        records=shown,
-        pager=pager,
+        pager=_file_pager(file, "/space"),
         tab="file",
-        labels=labels,
-        zh=WORDS,
+        labels=field_labels(session, file.records),
+        openness=OPENNESS_ZH,
+        file_path="/space",
     )
 
 
@@ -229,6 +238,8 @@ def agency_page(
 def agency_file_page(
     request: Request,
     subject_id: RowId,
+    page: PageNo = 1,
+    tab: TabKey = None,
     principal: Principal = Depends(authorize(Scope.agency_query)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),
@@ -236,11 +247,22 @@ def agency_file_page(
 ) -> HTMLResponse:
     """A file through a live grant (授权查询, logged); without one, the refusal (logged too) as a page."""
     try:
-        file = files.agency_file(session, principal, subject_id, clock=clock, cipher=cipher)
+        file = files.agency_file(
+            session, principal, subject_id, clock=clock, cipher=cipher, page=_file_page(page, tab)
+        )
     except RecordedRefusal as exc:
         if exc.code != NO_GRANT:
             raise
         why = service.refusal(session, principal, subject_id, today=clock.today())
         return render(request, "space/agency_refused.html", principal, status=why.status, message=why.message)
-    labels = field_labels(session, file.records)
-    return render(request, "space/agency_file.html", principal, file=file, labels=labels, zh=WORDS)
+    path = f"/agency/subjects/{subject_id}"
+    return render(
+        request,
+        "space/agency_file.html",
+        principal,
+        file=file,
+        pager=_file_pager(file, path),
+        labels=field_labels(session, file.records),
+        openness=OPENNESS_ZH,
+        file_path=path,
+    )

@@ -43,11 +43,13 @@ def _python_ids(
 
 
 def _sql_ids(session: Session, subject: Subject, view: View, today: dt.date, dept_ids: set[int]) -> set[int]:
+    items = repository.catalog_items(session)
     shown = repository.shown_clause(
-        view, today=today, person=not public_subject(subject), in_range_dept_ids=dept_ids
+        view, items, today=today, person=not public_subject(subject), in_range_dept_ids=dept_ids
     )
     return {
-        r.id for r, _i, _d in repository.records_page(session, subject.id, shown, None, limit=100, offset=0)
+        r.id
+        for r, _i, _d in repository.records_page(session, subject.id, items, shown, None, limit=100, offset=0)
     }
 
 

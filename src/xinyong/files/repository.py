@@ -35,10 +35,47 @@ def subject_by_id(session: Session, subject_id: int) -> Subject | None:
     return session.get(Subject, subject_id)
 
 
-def public_now_clause(today: dt.date) -> ColumnElement[bool]:
+class Items:
+    """The catalog items (of every stored version: records keep the item they were collected under) by
+    id, with their category and openness. A file's conditions name item ids, so its queries read
+    credit_records alone and the database counts and sorts a subject's records without a join."""
+
+    def __init__(self, rows: Collection[tuple[int, str, str]]) -> None:
+        self.category = {item_id: category for item_id, category, _o in rows}
+        self.openness = {item_id: openness for item_id, _c, openness in rows}
+
+    def ids(self, *, openness: str | None = None, tab: Tab | None = None) -> list[int]:
+        """Ids of the items of ``openness`` (None: any) shown in ``tab`` (None: any)."""
+        return sorted(
+            item_id
+            for item_id, category in self.category.items()
+            if (openness is None or self.openness[item_id] == openness) and _in_tab(tab, category)
+        )
+
+
+def _in_tab(tab: Tab | None, category: str) -> bool:
+    if tab is None:
+        return True
+    if tab.categories is None:
+        return category not in CLAIMED
+    return category in tab.categories
+
+
+def catalog_items(session: Session) -> Items:
+    return Items(
+        [
+            (int(i), str(c), str(o))
+            for i, c, o in session.execute(
+                select(CatalogItemRow.id, CatalogItemRow.category, CatalogItemRow.openness)
+            )
+        ]
+    )
+
+
+def public_now_clause(items: Items, today: dt.date) -> ColumnElement[bool]:
     """A record of a public item that the public may see today (``records.rules.is_visible``)."""
     return and_(
-        CatalogItemRow.openness == Openness.PUBLIC.value,
+        CreditRecord.catalog_item_id.in_(items.ids(openness=Openness.PUBLIC.value)),
         CreditRecord.status == RecordStatus.active,
         CreditRecord.published.is_(True),
         CreditRecord.publish_from.is_not(None),
@@ -48,50 +85,46 @@ def public_now_clause(today: dt.date) -> ColumnElement[bool]:
 
 
 def shown_clause(
-    view: View, *, today: dt.date, person: bool, in_range_dept_ids: Collection[int] = ()
+    view: View, items: Items, *, today: dt.date, person: bool, in_range_dept_ids: Collection[int] = ()
 ) -> ColumnElement[bool]:
-    """Which records ``view`` shows, as a condition on a query joined with catalog_items (see
-    ``files.service.shown_to``). ``in_range_dept_ids``: the staff caller's departments among the
-    subject's sources."""
-    public_now = public_now_clause(today)
+    """Which records ``view`` shows, as a condition on credit_records (see ``files.service.shown_to``).
+    ``in_range_dept_ids``: the staff caller's departments among the subject's sources."""
+    public_now = public_now_clause(items, today)
     if view is View.public:
         return false() if person else public_now
     if view is View.agency:
         authorised = and_(
-            CatalogItemRow.openness == Openness.AUTHORISED.value,
+            CreditRecord.catalog_item_id.in_(items.ids(openness=Openness.AUTHORISED.value)),
             CreditRecord.status == RecordStatus.active,
         )
         return or_(public_now, authorised)
     if view is View.staff:
-        in_range = CreditRecord.source_dept_id.in_(list(in_range_dept_ids)) if in_range_dept_ids else false()
+        in_range = (
+            CreditRecord.source_dept_id.in_(sorted(in_range_dept_ids)) if in_range_dept_ids else false()
+        )
         return in_range if person else or_(in_range, public_now)
     return true()
 
 
-def tab_clause(tab: Tab | None) -> ColumnElement[bool]:
-    """Records of ``tab`` (None: every tab)."""
-    if tab is None:
-        return true()
-    if tab.categories is None:
-        return CatalogItemRow.category.not_in(sorted(CLAIMED))
-    return CatalogItemRow.category.in_(sorted(tab.categories))
-
-
-def counts_by_category(session: Session, subject_id: int, shown: ColumnElement[bool]) -> dict[str, int]:
+def counts_by_category(
+    session: Session, subject_id: int, items: Items, shown: ColumnElement[bool]
+) -> dict[str, int]:
     """How many of the subject's records ``shown`` holds, per catalog category."""
-    rows = session.execute(
-        select(CatalogItemRow.category, func.count())
-        .select_from(CreditRecord)
-        .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
+    out: dict[str, int] = {}
+    for item_id, count in session.execute(
+        select(CreditRecord.catalog_item_id, func.count())
         .where(CreditRecord.subject_id == subject_id, shown)
-        .group_by(CatalogItemRow.category)
-    )
-    return {str(category): int(count) for category, count in rows}
+        .group_by(CreditRecord.catalog_item_id)
+    ):
+        category = items.category[item_id]
+        out[category] = out.get(category, 0) + int(count)
+    return out
 
 
 def records_page(
     session: Session,
     subject_id: int,
+    items: Items,
     shown: ColumnElement[bool],
     tab: Tab | None,
     *,
@@ -99,15 +132,24 @@ def records_page(
     offset: int,
 ) -> list[RecordRow]:
     """``limit`` of the subject's records that ``shown`` holds in ``tab`` from ``offset``, newest decision
-    first."""
-    rows = session.execute(
-        _with_source()
-        .where(CreditRecord.subject_id == subject_id, shown, tab_clause(tab))
-        .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
-        .limit(limit)
-        .offset(offset)
+    first. The page's ids are found first (the sort reads no record's data), then its rows."""
+    condition = CreditRecord.catalog_item_id.in_(items.ids(tab=tab)) if tab is not None else true()
+    ids = list(
+        session.scalars(
+            select(CreditRecord.id)
+            .where(CreditRecord.subject_id == subject_id, shown, condition)
+            .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
     )
-    return [(record, item, dept) for record, item, dept in rows]
+    if not ids:
+        return []
+    rows = {
+        record.id: (record, item, dept)
+        for record, item, dept in session.execute(_with_source().where(CreditRecord.id.in_(ids)))
+    }
+    return [rows[i] for i in ids]
 
 
 def source_departments(session: Session, subject_id: int) -> list[Department]:
@@ -135,7 +177,7 @@ def latest_public(
             CreditRecord.decision_date >= since,
             CreditRecord.decision_date <= today,
             CatalogItemRow.category.in_(sorted(categories)),
-            public_now_clause(today),
+            public_now_clause(catalog_items(session), today),
         )
         .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
         .limit(limit)

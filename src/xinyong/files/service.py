@@ -218,11 +218,14 @@ def credit_file(
         if view is View.staff and in_range is not None
         else []
     )
-    shown = repository.shown_clause(view, today=today, person=person, in_range_dept_ids=in_range_ids)
-    counts = repository.counts_by_category(session, subject.id, shown)
+    items = repository.catalog_items(session)
+    shown = repository.shown_clause(view, items, today=today, person=person, in_range_dept_ids=in_range_ids)
+    counts = repository.counts_by_category(session, subject.id, items, shown)
     tabs = [TabOut(key=t.key, label=t.label, total=_tab_total(t, counts)) for t in TABS]
     total = sum(counts.values()) if tab is None else _tab_total(tab, counts)
-    rows = repository.records_page(session, subject.id, shown, tab, limit=page.limit, offset=page.offset)
+    rows = repository.records_page(
+        session, subject.id, items, shown, tab, limit=page.limit, offset=page.offset
+    )
     return FileOut(
         subject=subject_out(subject, cipher),
         view=view,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, case, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from xinyong.db import in_values
+from xinyong.db import in_values, pieces
 from xinyong.models.subjects import IdScheme, Subject, SubjectIdentifier, SubjectKind
+from xinyong.subjects import search_index, search_query
 
 
 class SubjectRef(NamedTuple):
@@ -118,16 +119,23 @@ def by_name_norm(session: Session, name_norm: str, limit: int) -> list[Subject]:
 
 
 def set_verified(session: Session, subject_ids: list[int]) -> int:
-    """Mark unverified subjects among ``subject_ids`` verified; how many changed."""
-    if not subject_ids:
-        return 0
-    result = session.execute(
-        update(Subject)
-        .where(Subject.id.in_(subject_ids), Subject.verified.is_(False))
-        .values(verified=True)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Mark unverified subjects among ``subject_ids`` verified (and list them in the public search index);
+    how many changed."""
+    changed: list[int] = []
+    for piece in pieces(subject_ids):
+        held = list(
+            session.scalars(select(Subject.id).where(Subject.id.in_(piece), Subject.verified.is_(False)))
+        )
+        if held:
+            session.execute(
+                update(Subject)
+                .where(Subject.id.in_(held))
+                .values(verified=True)
+                .execution_options(synchronize_session=False)
+            )
+            changed += held
+    search_index.reindex(session, changed)
+    return len(changed)
 
 
 def unverified(
@@ -142,22 +150,12 @@ def unverified(
     return int(total), list(rows)
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def public_by_name(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int, list[Subject]]:
     """Organisations shown publicly (verified, not persons) whose normalised name contains ``norm``, and
-    how many match in all: the exact name first, then names starting with it, then the rest, by name."""
-    contains = Subject.name_norm.like(f"%{_escape_like(norm)}%", escape="\\")
-    where = (contains, Subject.kind != SubjectKind.natural_person, Subject.verified.is_(True))
-    total = session.scalar(select(func.count()).select_from(Subject).where(*where)) or 0
-    rank = case(
-        (Subject.name_norm == norm, 0),
-        (Subject.name_norm.like(f"{_escape_like(norm)}%", escape="\\"), 1),
-        else_=2,
-    )
-    rows = session.scalars(
-        select(Subject).where(*where).order_by(rank, Subject.name, Subject.id).limit(limit).offset(offset)
-    )
-    return int(total), list(rows)
+    how many match in all: the exact name first, then names starting with it, then the rest, each in
+    name order. Answered from the public search index (``search_query``), never a scan of subjects."""
+    total, ids = search_query.search(session, norm, limit=limit, offset=offset)
+    if not ids:
+        return total, []
+    found = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
+    return total, [found[i] for i in ids if i in found]

@@ -27,7 +27,7 @@ from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.kit.names import normalize_name, normalize_names
 from xinyong.models.subjects import IdScheme, Subject, SubjectKind
-from xinyong.subjects import repository
+from xinyong.subjects import repository, search_index
 from xinyong.subjects.repository import SubjectRef
 
 ORGANISATION_KINDS = frozenset(SubjectKind) - {SubjectKind.natural_person}
@@ -168,6 +168,8 @@ def register_organisations(
             taken.add(org_codes[code])
             identifiers.append({"subject_id": ref.id, "scheme": IdScheme.org_code, "value": org_codes[code]})
     repository.insert_identifiers(session, identifiers)
+    if verified:  # listed publicly from now on: into the search index, set-based
+        search_index.reindex(session, created)
     return out
 
 
@@ -307,6 +309,25 @@ def convert_old_codes(session: Session, codes: list[str]) -> dict[str, str]:
 def names_of(session: Session, subject_ids: list[int]) -> dict[int, str]:
     """Registered names by subject id."""
     return repository.names_by_id(session, subject_ids)
+
+
+#: Code kinds the public may search by: organisations only (a citizen ID is never a public query).
+PUBLIC_CODE_KINDS: Final = frozenset({"uscc", "reg_no", "org_code"})
+
+
+def public_search(session: Session, q: str, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Subject]]:
+    """The public search (信用信息公示): a valid code, new or old (full-width too), resolves directly through
+    :func:`resolve` (新旧码转换); anything else is a name, matched after normalisation (繁简, brackets,
+    spaces) in the public search index. Only organisations shown publicly; a true total and one page."""
+    verdict = ids.classify(q)
+    if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS:
+        try:
+            found = [resolve(session, q).subject]
+        except NotFound:
+            found = []
+        shown = [s for s in found if s.kind is not SubjectKind.natural_person and s.verified]
+        return len(shown), shown[offset : offset + limit]
+    return repository.public_by_name(session, normalize_name(q), limit=limit, offset=offset)
 
 
 def find_by_name(session: Session, name: str, limit: int = 20) -> list[Subject]:

@@ -1,0 +1,155 @@
+"""The public name search over the index of ``search_index``: which listed subjects' normalised names
+contain a normalised query, how many in all (a true total), and one page of them ranked the exact name
+first, then names starting with the query, then the rest, each tier in name order (the normalised name,
+then the id).
+
+How a query is answered:
+
+* its index grams: the query itself when it is 1 or 2 characters or one of ``PHRASES`` (the total is
+  then the gram's count, one sum); else its adjacent pairs (and the phrases inside it);
+* no gram indexed: nothing matches (no hit costs one read);
+* a longer query's total counts the candidates of its rarest gram whose name contains the query;
+* a page comes either from those candidates, ranked in SQL (when they are few), or from walking the
+  listed names in order, tier by tier (when matches are common, the walk finds a page in few rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, cast
+
+from sqlalchemy import ColumnElement, Table, case, func, select
+from sqlalchemy.orm import Session
+
+from xinyong.models.search import SearchGram, SearchGramCount, SearchName
+from xinyong.subjects.search_index import ALL, PHRASES, WALK_ROW_COST
+
+_names = cast(Table, SearchName.__table__)
+_grams = cast(Table, SearchGram.__table__)
+_counts = cast(Table, SearchGramCount.__table__)
+
+#: Candidates below which a page is always ranked from the postings (a walk has a fixed cost too).
+FEW: Final = 2_000
+
+
+def query_grams(norm: str) -> list[str]:
+    """The index grams a normalised query is looked up by (every one must occur in a match)."""
+    if len(norm) <= 2 or norm in PHRASES:
+        return [norm]
+    pairs = {norm[i : i + 2] for i in range(len(norm) - 1)}
+    return sorted(pairs | {p for p in PHRASES if p in norm})
+
+
+def _frequencies(session: Session, grams: list[str]) -> dict[str, int]:
+    wanted = [*grams, ALL]
+    rows = session.execute(
+        select(_counts.c.gram, func.sum(_counts.c.n))
+        .where(_counts.c.gram.in_(wanted))
+        .group_by(_counts.c.gram)
+    )
+    return {str(gram): int(n or 0) for gram, n in rows}
+
+
+def _after(norm: str) -> str | None:
+    """The least string above every string starting with ``norm`` (None: there is none)."""
+    last = ord(norm[-1])
+    return norm[:-1] + chr(last + 1) if last < 0x10FFFF else None
+
+
+@dataclass(frozen=True)
+class _Query:
+    norm: str
+    #: The gram whose postings hold every match (the rarest), and whether they are exactly the matches.
+    gram: str
+    exact_gram: bool
+
+    def contains(self) -> ColumnElement[bool]:
+        return _names.c.name_norm.contains(self.norm, autoescape=True)
+
+    def prefix(self) -> ColumnElement[bool]:
+        upper = _after(self.norm)
+        if upper is None:
+            return _names.c.name_norm.startswith(self.norm, autoescape=True)
+        return (_names.c.name_norm >= self.norm) & (_names.c.name_norm < upper)
+
+
+def _candidates(q: _Query) -> list[ColumnElement[bool]]:
+    where = [_grams.c.gram == q.gram, _grams.c.subject_id == _names.c.subject_id]
+    return where if q.exact_gram else [*where, q.contains()]
+
+
+def _count_candidates(session: Session, q: _Query) -> int:
+    return int(session.scalar(select(func.count()).select_from(_grams, _names).where(*_candidates(q))) or 0)
+
+
+def _page_from_postings(session: Session, q: _Query, limit: int, offset: int) -> list[int]:
+    rank = case((_names.c.name_norm == q.norm, 0), (q.prefix(), 1), else_=2)
+    stmt = (
+        select(_names.c.subject_id)
+        .select_from(_grams, _names)
+        .where(*_candidates(q))
+        .order_by(rank, _names.c.name_norm, _names.c.subject_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(stmt))
+
+
+def _tiers(q: _Query) -> list[list[ColumnElement[bool]]]:
+    """The ranked tiers as conditions on the listed names, each read in name order: the exact name, the
+    names starting with the query, then the names containing it before and after those."""
+    exact = [_names.c.name_norm == q.norm]
+    starting = [_names.c.name_norm > q.norm, q.prefix()]
+    before = [_names.c.name_norm < q.norm, q.contains()]
+    upper = _after(q.norm)
+    after = [_names.c.name_norm >= upper, q.contains()] if upper is not None else []
+    return [t for t in (exact, starting, before, after) if t]
+
+
+def _page_by_walk(session: Session, q: _Query, limit: int, offset: int) -> list[int]:
+    """A page read tier by tier, each tier walked in the order of the index on (name, id)."""
+    out: list[int] = []
+    skip = offset
+    for where in _tiers(q):
+        stmt = (
+            select(_names.c.subject_id)
+            .where(*where)
+            .order_by(_names.c.name_norm, _names.c.subject_id)
+            .limit(limit - len(out))
+            .offset(skip)
+        )
+        rows = list(session.scalars(stmt))
+        if rows:
+            out += rows
+            skip = 0
+        elif skip:
+            skip -= int(session.scalar(select(func.count()).select_from(_names).where(*where)) or 0)
+            skip = max(skip, 0)
+        if len(out) >= limit:
+            break
+    return out
+
+
+Pager = Callable[[Session, _Query, int, int], list[int]]
+
+
+def search(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int, list[int]]:
+    """The ids of one page of listed subjects whose normalised name contains ``norm`` (ranked), and how
+    many there are in all. An empty query matches nothing."""
+    if not norm:
+        return 0, []
+    grams = query_grams(norm)
+    freq = _frequencies(session, grams)
+    if any(freq.get(g, 0) <= 0 for g in grams):
+        return 0, []
+    rarest = min(grams, key=lambda g: (freq[g], g))
+    q = _Query(norm, rarest, exact_gram=grams == [norm])
+    total = freq[rarest] if q.exact_gram else _count_candidates(session, q)
+    if total == 0 or offset >= total:
+        return total, []
+    walk_rows = (offset + limit) * max(freq.get(ALL, 0), 1) / total
+    pager: Pager = _page_from_postings
+    if freq[rarest] > FEW and freq[rarest] > walk_rows * WALK_ROW_COST:
+        pager = _page_by_walk
+    return total, pager(session, q, limit, offset)

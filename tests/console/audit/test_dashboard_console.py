@@ -85,7 +85,8 @@ def test_the_figures_are_grouped_by_month_and_department(
         ("2026-03", a): 2,
     }
     on_time = {r["dept_name"]: (r["total"], r["part"], r["rate"]) for r in d["on_time"]}
-    assert on_time == {a: (4, 3, 0.75), b: (1, 1, 1.0)}  # the qualification (not 双公示) is not counted
+    # every item with a collection deadline counts: the penalties (双公示) and the qualification
+    assert on_time == {a: (4, 3, 0.75), b: (1, 1, 1.0), rs: (1, 1, 1.0)}
     rejected = {r["dept_name"]: (r["total"], r["part"]) for r in d["rejected"]}
     assert rejected[a] == (3 + 2, 1)  # the JSON batch's three rows and the world's two single records
     assert {q["purpose"]: (q["allowed"], q["refused"]) for q in d["queries"]} == {

@@ -49,19 +49,26 @@ def _rate(dept: Department, total: int, part: int) -> DeptRate:
 
 def summarise(session: Session, *, clock: Clock, months: int) -> DashboardOut:
     """Records per month and department, on-time and rejected-row rates per department and reads of the
-    query log per purpose, over the window (``window``)."""
+    query log per purpose, over the window (``window``). The on-time rate counts the records of items
+    that set a collection deadline (the 双公示 items and the others that have one; ``records.rules``
+    decided ``late`` at intake)."""
     firsts = window(session, today=clock.today(), months=months)
     first, nxt = firsts[0], _shift(firsts[-1], 1)
     by_month = repository.records_by_month(session, first, nxt)
     by_rows = repository.rows_by_department(session, first, nxt)
     depts = repository.departments(session, {d for d, *_ in by_month} | {d for d, *_ in by_rows})
-    counts: list[MonthCount] = []
-    double: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for dept_id, month, n, dp, late in by_month:
-        dept = depts[dept_id]
-        counts.append(MonthCount(month=month, dept_code=dept.code, dept_name=dept.name, records=n))
-        double[dept_id][0] += dp
-        double[dept_id][1] += dp - late
+    timed = repository.deadline_items(session)
+    per_month: dict[tuple[int, str], int] = defaultdict(int)
+    on_time: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for dept_id, month, item_id, n, late in by_month:
+        per_month[dept_id, month] += n
+        if item_id in timed:
+            on_time[dept_id][0] += n
+            on_time[dept_id][1] += n - late
+    counts = [
+        MonthCount(month=month, dept_code=depts[d].code, dept_name=depts[d].name, records=n)
+        for (d, month), n in per_month.items()
+    ]
     queries: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for purpose, allowed, n in repository.queries_by_purpose(session, first, nxt - dt.timedelta(days=1)):
         queries[purpose or NO_PURPOSE][0 if allowed else 1] += n
@@ -71,7 +78,7 @@ def summarise(session: Session, *, clock: Clock, months: int) -> DashboardOut:
         last_month=firsts[-1].strftime("%Y-%m"),
         months=[m.strftime("%Y-%m") for m in firsts],
         records_by_month=sorted(counts, key=lambda c: (c.month, c.dept_code)),
-        on_time=[_rate(depts[d], *double[d]) for d in by_code if double.get(d, [0])[0]],
+        on_time=[_rate(depts[d], *on_time[d]) for d in by_code if d in on_time],
         rejected=[
             _rate(depts[d], rows, rejected)
             for d, rows, rejected in sorted(by_rows, key=lambda r: depts[r[0]].code)

@@ -59,8 +59,9 @@ def charts(d: DashboardOut) -> list[Chart]:
         _rates(
             d.on_time,
             chart_id="chart-on-time",
-            title="双公示按期率（各部门）",
-            desc=f"{period}接收的行政许可、行政处罚记录中，在目录规定的归集时限内报送的比例。",
+            title="按期报送率（各部门）",
+            desc=f"{period}接收的、目录规定了归集时限的事项（含双公示的行政许可、行政处罚）的记录中，"
+            "在时限内报送的比例。",
             label="按期率",
             top=1.0,
         ),

@@ -12,7 +12,6 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.console.audit.schemas import TrailFilter
-from xinyong.ingest.repository import DOUBLE_PUBLICITY
 from xinyong.kit.clock import CHINA_TZ
 from xinyong.models import CreditRecord, Department, IngestBatch, QueryLogEntry
 from xinyong.models.audit import AuditEntry
@@ -90,22 +89,27 @@ def newest_query(session: Session, before: dt.date) -> dt.date | None:
 def records_by_month(
     session: Session, first: dt.date, nxt: dt.date
 ) -> Sequence[tuple[int, str, int, int, int]]:
-    """(department, month, records, 双公示 records, late 双公示 records) received in [first, nxt)."""
+    """(department, month, catalog item, records, late records) received in [first, nxt)."""
     month = _month(session, CreditRecord.received_on)
-    double = CatalogItemRow.category.in_(DOUBLE_PUBLICITY)
     stmt = (
         select(
             CreditRecord.source_dept_id,
             month,
+            CreditRecord.catalog_item_id,
             func.count(),
-            func.sum(case((double, 1), else_=0)),
-            func.sum(case((double & CreditRecord.late.is_(True), 1), else_=0)),
+            func.sum(case((CreditRecord.late.is_(True), 1), else_=0)),
         )
-        .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
         .where(CreditRecord.received_on >= first, CreditRecord.received_on < nxt)
-        .group_by(CreditRecord.source_dept_id, month)
+        .group_by(CreditRecord.source_dept_id, month, CreditRecord.catalog_item_id)
     )
-    return [(d, m, int(n), int(dp or 0), int(late or 0)) for d, m, n, dp, late in session.execute(stmt)]
+    return [(d, m, item, int(n), int(late or 0)) for d, m, item, n, late in session.execute(stmt)]
+
+
+def deadline_items(session: Session) -> set[int]:
+    """The catalog items (of every version) that set a collection deadline: only their records can be
+    late or on time."""
+    rows = session.execute(select(CatalogItemRow.id, CatalogItemRow.spec))
+    return {item_id for item_id, spec in rows if spec.get("collection_deadline_workdays") is not None}
 
 
 def rows_by_department(session: Session, first: dt.date, nxt: dt.date) -> Sequence[tuple[int, int, int]]:

@@ -87,7 +87,7 @@ class DashboardOut(BaseModel):
     last_month: str
     months: list[str]
     records_by_month: list[MonthCount] = Field(description="按接收月份和提供部门统计的归集记录数")
-    on_time: list[DeptRate] = Field(description="双公示记录的按期率（各部门）")
+    on_time: list[DeptRate] = Field(description="有归集时限的事项（含双公示）记录的按期率（各部门）")
     rejected: list[DeptRate] = Field(description="报送行的拒收率（各部门）")
     queries: list[PurposeCount] = Field(description="按查询用途统计的查询量（放行与拒绝）")
     computed_at: str = Field(description="汇总的计算时间；汇总缓存片刻")

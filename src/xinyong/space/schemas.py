@@ -7,7 +7,6 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from xinyong.files.schemas import FileOut
 from xinyong.web import Instant
 
 
@@ -65,11 +64,3 @@ class HeldGrantOut(BaseModel):
 class HeldGrantsPage(BaseModel):
     total: int
     grants: list[HeldGrantOut]
-
-
-class FilePage(BaseModel):
-    """A credit file and the slice of its records one page shows."""
-
-    file: FileOut
-    total: int
-    offset: int

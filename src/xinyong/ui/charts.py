@@ -14,6 +14,7 @@ Text is escaped here (``markupsafe``); templates print ``chart.svg`` as it is.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -27,7 +28,7 @@ PALETTE: Final = ("#1f5fa8", "#c2571a", "#2e7d4f", "#7b3f98", "#a4161a", "#5b677
 _INK: Final = "#1f2328"
 _MUTED: Final = "#545d68"
 _GRID: Final = "#d0d7de"
-_FONT: Final = 13
+_FONT: Final = 14
 _ids = itertools.count(1)
 
 Format = Callable[[float], str]
@@ -61,6 +62,9 @@ class Chart:
     svg: Markup
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    #: (series name, colour) for a legend drawn in HTML beside the chart (it wraps and stays legible
+    #: on a phone, where the drawing is scaled down).
+    legend: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -110,7 +114,7 @@ def bar_chart(
     """Horizontal bars, one per category, longest ``maximum`` (default: the largest value). A category
     without a figure shows "无数据" instead of a bar; the table lists every figure exactly."""
     chart_id = chart_id or _next_id("chart")
-    label_w, bar_w, value_w, row_h, top = 150, 260, 70, 26, 8
+    label_w, bar_w, value_w, row_h, top = 170, 220, 70, 28, 8
     width = label_w + bar_w + value_w
     height = top * 2 + row_h * max(len(categories), 1)
     known = [v for v in values if v is not None]
@@ -134,26 +138,22 @@ def bar_chart(
         body.append(_text(width / 2, height / 2 + 4, "暂无数据", anchor="middle", fill=_MUTED))
     rows = [[name, "—" if v is None else fmt(v)] for name, v in zip(categories, values, strict=True)]
     return Chart(
-        chart_id, title, desc, _svg(chart_id, title, desc, width, height, body), [category_label, value_label], rows
+        chart_id,
+        title,
+        desc,
+        _svg(chart_id, title, desc, width, height, body),
+        [category_label, value_label],
+        rows,
     )
 
 
-def _legend(series: Sequence[Series], y: float, width: int) -> tuple[list[str], float]:
-    """Legend entries laid left to right, wrapping; the parts and the height they take."""
-    parts: list[str] = []
-    x, line = 0.0, 0
-    for i, s in enumerate(series):
-        label = _shorten(s.name, 12)
-        w = 22 + _FONT * len(label) + 14
-        if x + w > width and x > 0:
-            x, line = 0.0, line + 1
-        ly = y + line * 20
-        parts.append(
-            f'<rect x="{x:.1f}" y="{ly:.1f}" width="14" height="14" fill="{PALETTE[i % len(PALETTE)]}"/>'
-        )
-        parts.append(_text(x + 20, ly + 12, label))
-        x += w
-    return parts, (line + 1) * 20 if series else 0
+def _step(rough: float, *, whole: bool) -> float:
+    """A round grid step near ``rough``: 1, 2 or 5 times a power of ten (at least 1 for counts)."""
+    if rough <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if rough <= m * power)
+    return max(1.0, float(round(step))) if whole else step
 
 
 def stacked_columns(
@@ -168,21 +168,23 @@ def stacked_columns(
     short: Sequence[str] | None = None,
     chart_id: str | None = None,
 ) -> Chart:
-    """One column per category (a month, say), stacked from the series' figures, with a legend. Under
-    each column its ``short`` label (default: the category, cut to four characters); the table has a
-    row per category: its full name, each series' figure and the column's total."""
+    """One column per category (a month, say), stacked from the series' figures; grid lines at round
+    values. Under each column its ``short`` label (default: the category, cut to three characters); the
+    legend is given as ``Chart.legend`` for the page to lay out; the table has a row per category: its
+    full name, each series' figure and the column's total."""
     chart_id = chart_id or _next_id("chart")
-    left, col_w, plot_h, top = 56, 48, 200, 12
-    short = short if short is not None else [_shorten(c, 4) for c in categories]
-    width = max(left + col_w * max(len(categories), 1) + 12, 360)
+    left, col_w, plot_h, top = 48, 38, 200, 12
+    short = short if short is not None else [_shorten(c, 3) for c in categories]
+    width = max(left + col_w * max(len(categories), 1) + 8, 320)
     totals = [sum(s.values[i] or 0.0 for s in series) for i in range(len(categories))]
-    peak = max(totals, default=0.0) or 1.0
+    step = _step(max(totals, default=0.0) / 4, whole=fmt is plain)
+    peak = step * max(1, math.ceil(max(totals, default=0.0) / step))
     base = top + plot_h
     body = []
-    for k in range(5):  # grid lines and their values: 0, ¼, ½, ¾ and the peak
-        gy = base - plot_h * k / 4
+    for k in range(round(peak / step) + 1):  # grid lines at round values, up to the tallest column
+        gy = base - plot_h * k * step / peak
         body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - 4}" y2="{gy:.1f}" stroke="{_GRID}"/>')
-        body.append(_text(left - 6, gy + 4, fmt(peak * k / 4), anchor="end", fill=_MUTED, size=11))
+        body.append(_text(left - 6, gy + 4, fmt(k * step), anchor="end", fill=_MUTED, size=12))
     for i, name in enumerate(categories):
         x, y = left + i * col_w + 6, float(base)
         body.append(f"<g><title>{escape(name)}：{escape(total_label)} {escape(fmt(totals[i]))}</title>")
@@ -195,15 +197,16 @@ def stacked_columns(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w - 12}" height="{h:.1f}" fill="{color}"/>'
                 )
         body.append("</g>")
-        body.append(_text(x + (col_w - 12) / 2, base + 16, short[i], anchor="middle", size=11))
-    legend, legend_h = _legend(series, base + 30, width)
-    body += legend
+        body.append(_text(x + (col_w - 12) / 2, base + 18, short[i], anchor="middle", size=12))
     if not categories:
         body.append(_text(width / 2, top + plot_h / 2, "暂无数据", anchor="middle", fill=_MUTED))
-    height = int(base + 30 + legend_h + 6)
+    height = base + 26
     headers = [category_label, *(s.name for s in series), total_label]
     rows = [
         [name, *("—" if s.values[i] is None else fmt(s.values[i] or 0.0) for s in series), fmt(totals[i])]
         for i, name in enumerate(categories)
     ]
-    return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, body), headers, rows)
+    legend = [(s.name, PALETTE[j % len(PALETTE)]) for j, s in enumerate(series)]
+    return Chart(
+        chart_id, title, desc, _svg(chart_id, title, desc, width, height, body), headers, rows, legend
+    )

@@ -32,6 +32,7 @@ def test_the_trail_is_filtered_and_paged_with_a_true_total(world: World, client:
     page = client.get("/console/audit-trail", headers=auditor)
     assert page.status_code == 200, page.text
     assert _total(page.text) == n and page.text.count('<tr id="entry-') == 20
+    assert "2026-03-16 10:00:00" in page.text  # the world's 02:00 UTC, shown in China time
     second = client.get("/console/audit-trail", params={"page": "2"}, headers=auditor)
     assert second.text.count('<tr id="entry-') == n - 20
     users = client.get(

@@ -24,7 +24,8 @@ class TrailFilter:
 
 class AuditEntryOut(BaseModel):
     id: int
-    at: str = Field(description="UTC 时间（ISO 8601，按存储原样）")
+    at: str = Field(description="UTC 时间（ISO 8601，按存储原样，参与哈希）")
+    at_china: str = Field(description="北京时间，YYYY-MM-DD HH:MM:SS")
     actor: str
     action: str
     entity: str

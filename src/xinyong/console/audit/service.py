@@ -29,7 +29,7 @@ from xinyong.console.audit.schemas import (
     VerificationOut,
 )
 from xinyong.kit.cells import csv_download
-from xinyong.kit.clock import Clock
+from xinyong.kit.clock import CHINA_TZ, Clock
 from xinyong.kit.errors import InvalidInput
 from xinyong.kit.ids.masking import mask_personal_text
 from xinyong.security import service as security
@@ -53,6 +53,17 @@ class ExportTooLarge(InvalidInput):
 # --------------------------------------------------------------------------- the audit trail
 
 
+def _china_time(stored: str) -> str:
+    """A trail instant (UTC ISO text) as China Standard Time; text that does not parse is shown as is."""
+    try:
+        instant = dt.datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.UTC)
+    return instant.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def trail_page(session: Session, f: TrailFilter, *, limit: int, offset: int) -> AuditEntryPage:
     """Audit entries matching ``f``, newest first, with how many match in all."""
     total, entries = repository.trail(session, f, limit=limit, offset=offset)
@@ -62,6 +73,7 @@ def trail_page(session: Session, f: TrailFilter, *, limit: int, offset: int) -> 
             AuditEntryOut(
                 id=e.id,
                 at=e.at,
+                at_china=_china_time(e.at),
                 actor=e.actor,
                 action=e.action,
                 entity=e.entity,

@@ -168,6 +168,8 @@ def latest_public(
 ) -> list[tuple[CreditRecord, CatalogItemRow, Department, Subject]]:
     """The newest records of ``categories`` decided since ``since`` that the public may see today, with
     their subject, newest decision first (the caller keeps those of public subjects)."""
+    items = catalog_items(session)
+    wanted = [i for i, category in items.category.items() if category in categories]
     rows = session.execute(
         select(CreditRecord, CatalogItemRow, Department, Subject)
         .join(CatalogItemRow, CatalogItemRow.id == CreditRecord.catalog_item_id)
@@ -176,8 +178,8 @@ def latest_public(
         .where(
             CreditRecord.decision_date >= since,
             CreditRecord.decision_date <= today,
-            CatalogItemRow.category.in_(sorted(categories)),
-            public_now_clause(catalog_items(session), today),
+            CreditRecord.catalog_item_id.in_(sorted(wanted)),
+            public_now_clause(items, today),
         )
         .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
         .limit(limit)

@@ -86,6 +86,17 @@ class PublicRecordOut(BaseModel):
     fields: list[FieldOut]
 
 
+class LatestOut(BaseModel):
+    """A newly published record as a list of the latest ones shows it."""
+
+    record_id: int
+    subject_id: int
+    subject_name: str
+    item_name: str
+    source_department: str
+    decision_date: dt.date
+
+
 @dataclass(frozen=True)
 class FilePage:
     """Which page of a file a reader asks for: ``tab`` (None: every tab), ``limit`` records from

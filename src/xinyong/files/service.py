@@ -20,7 +20,7 @@ encrypted values in record data (``enc:...``) are decrypted only to be masked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from xinyong.files.schemas import (
     FieldOut,
     FileOut,
     FilePage,
+    LatestOut,
     PublicRecordOut,
     RecordOut,
     TabOut,
@@ -437,3 +438,25 @@ def agency_file(
     return credit_file(
         session, _subject(session, subject_id), View.agency, today=today, cipher=cipher, page=page
     )
+
+
+def latest_public(
+    session: Session, categories: Collection[str], *, today: dt.date, days: int, limit: int
+) -> list[LatestOut]:
+    """The newest records of ``categories`` decided in the last ``days`` days that the public may see
+    today, newest first (organisations only)."""
+    since = today - dt.timedelta(days=days)
+    rows = repository.latest_public(session, categories, since=since, today=today, limit=limit * 3)
+    shown = [
+        LatestOut(
+            record_id=record.id,
+            subject_id=subject.id,
+            subject_name=subject.name,
+            item_name=item.name,
+            source_department=dept.name,
+            decision_date=record.decision_date,
+        )
+        for record, item, dept, subject in rows
+        if public_subject(subject)
+    ]
+    return shown[:limit]

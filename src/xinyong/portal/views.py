@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from xinyong.config import Settings
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
-from xinyong.portal.service import home_page
+from xinyong.portal import api, pages
+from xinyong.portal.service import SummaryCache, home_page
 from xinyong.security import service as security
 from xinyong.security.accounts import end_sessions
 from xinyong.security.accounts import login as check_login
@@ -30,7 +31,8 @@ from xinyong.security.roles import Scope
 from xinyong.ui.render import render
 from xinyong.web import get_clock, get_session, get_settings_dep
 
-router = APIRouter(include_in_schema=False)
+#: Pages are left out of the OpenAPI document one by one; the JSON twins this router includes are in it.
+router = APIRouter()
 
 #: Double-submit cookie protecting the login form itself (there is no session yet to bind it to).
 LOGIN_CSRF_COOKIE = "xy_login_csrf"
@@ -42,15 +44,26 @@ def _page(
     return render(request, name, principal, status=status, **context)
 
 
-@router.get("/", response_class=HTMLResponse)
+def _summary_cache(request: Request) -> SummaryCache:
+    """The app's cache of the home page's figures (made on first use: one per app, so per process)."""
+    cache: SummaryCache | None = getattr(request.app.state, "portal_summary", None)
+    if cache is None:
+        cache = SummaryCache()
+        request.app.state.portal_summary = cache
+    return cache
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(
     request: Request,
     principal: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
+    clock: Clock = Depends(get_clock),
 ) -> HTMLResponse:
-    page = home_page(session)
-    return _page(request, "home.html", settings, principal, counts=page.counts, catalog=page.catalog)
+    """首页: the search box, the platform's figures (cached) and the latest 双公示."""
+    page = home_page(session, _summary_cache(request), today=clock.today())
+    return _page(request, "home.html", settings, principal, page=page)
 
 
 def _login_form(
@@ -66,7 +79,7 @@ def _secure(settings: Settings) -> bool:
     return settings.environment == "production"
 
 
-@router.get("/login", response_model=None)
+@router.get("/login", response_model=None, include_in_schema=False)
 def login_page(
     request: Request,
     principal: Principal = Depends(authorize(Scope.public_read)),
@@ -77,7 +90,7 @@ def login_page(
     return _login_form(request, settings, principal)
 
 
-@router.post("/login", response_model=None)
+@router.post("/login", response_model=None, include_in_schema=False)
 def login_submit(
     request: Request,
     username: str = Form(..., max_length=80),
@@ -116,7 +129,7 @@ def login_submit(
     return response
 
 
-@router.post("/logout", response_model=None)
+@router.post("/logout", response_model=None, include_in_schema=False)
 def logout(
     principal: Principal = Depends(authorize(Scope.account_self)),
     session: Session = Depends(get_session, scope="function"),
@@ -130,7 +143,7 @@ def logout(
     return response
 
 
-@router.get("/me", response_class=HTMLResponse)
+@router.get("/me", response_class=HTMLResponse, include_in_schema=False)
 def my_page(
     request: Request,
     principal: Principal = Depends(authorize(Scope.account_self)),
@@ -141,3 +154,7 @@ def my_page(
     """我的账户: roles and data range; for a subject, who looked at its file and its grants."""
     page = security.me_page(session, principal, today=clock.today())
     return _page(request, "me.html", settings, principal, page=page)
+
+
+router.include_router(pages.router)
+router.include_router(api.router)

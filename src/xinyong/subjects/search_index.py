@@ -178,8 +178,9 @@ def _unindex(session: Session, ids: list[int]) -> None:
             ),
             [{"g": gram, "s": sid} for gram, sid in rows],
         )
-        gone = getattr(session.execute(delete(_names).where(condition)), "rowcount", 0)
-        payload = [{"gram": g, "n": -k} for g, k in deltas.items()] + [{"gram": ALL, "n": -int(gone or 0)}]
+        session.execute(delete(_names).where(condition))
+        gone = len({sid for _, sid in rows})  # every listed name has a gram
+        payload = [{"gram": g, "n": -k} for g, k in deltas.items()] + [{"gram": ALL, "n": -gone}]
         session.execute(insert(_counts_t), payload)
 
 
@@ -187,17 +188,11 @@ def _index(session: Session, ids: list[int]) -> None:
     """Add these subjects to the index if the public may see them (set-based, INSERT … SELECT)."""
     for piece in _id_pieces(session, ids):
         listed = _listed([_among(session, Subject.id, piece)])
-        added = int(
-            getattr(
-                session.execute(insert(_names).from_select(["subject_id", "name_norm"], listed)),
-                "rowcount",
-                0,
-            )
-            or 0
-        )
-        if not added:
-            continue
+        session.execute(insert(_names).from_select(["subject_id", "name_norm"], listed))
         mine = [_among(session, _names.c.subject_id, piece)]
+        added = int(session.scalar(select(func.count()).select_from(_names).where(*mine)) or 0)
+        if not added:  # (the rowcount of INSERT … SELECT is -1 on psycopg)
+            continue
         session.execute(insert(_grams_t).from_select(["gram", "subject_id"], _gram_rows(mine)))
         grams = _gram_rows(mine).subquery()
         session.execute(

@@ -201,11 +201,11 @@ def test_the_own_file_shows_what_is_not_public_and_is_logged(
     assert page.status_code == 200 and COMPANY_NAME in page.text
     for key in ("a_public", "a_private", "b_private"):
         assert f'id="record-{world.records[key].id}"' in page.text
-    assert 'class="pager-total">3<' in page.text and "全部（3）" in page.text and "行政处罚（3）" in page.text
+    assert 'class="pager-total">3<' in page.text and "行政处罚（3）" in page.text
     company = bearer(world, "company")
     penalties = client.get("/space", params={"tab": "penalty"}, headers=company).text
     assert f'id="record-{world.records["a_private"].id}"' in penalties
-    assert 'href="/space?tab=penalty" aria-current="page"' in penalties
+    assert re.search(r'data-tab="penalty"\s+aria-current="page"', penalties)
     assert 'id="record-' not in client.get("/space", params={"tab": "basic"}, headers=company).text
     unknown = client.get("/space", params={"tab": "nope"}, headers=company)
     assert unknown.status_code == 422 and "没有这个信用档案栏目" in unknown.text

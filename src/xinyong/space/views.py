@@ -86,9 +86,12 @@ def _file_page(page: int, tab: str | None) -> FilePage:
     return FilePage(tab=tab or None, limit=PAGE_SIZE, offset=offset_of(page))
 
 
-def _file_pager(file: FileOut, path: str) -> Pager:
+def _file_context(file: FileOut, path: str) -> dict[str, Any]:
+    """What ``_file_tabs.html`` reads besides ``file``: the tab's pager, the page's path, no extra
+    parameters, and no link per record (a subject's or agency's record has no page of its own)."""
     params = (("tab", file.tab),) if file.tab else ()
-    return Pager(file.total, file.limit, file.offset, path, params)
+    pager = Pager(file.total, file.limit, file.offset, path, params)
+    return {"file_pager": pager, "file_url": path, "file_params": [], "record_href": None}
 
 
 @router.get("/space", response_class=HTMLResponse)
@@ -109,11 +112,10 @@ def my_file_page(
         "space/file.html",
         principal,
         file=file,
-        pager=_file_pager(file, "/space"),
         tab="file",
         labels=field_labels(session, file.records),
         openness=OPENNESS_ZH,
-        file_path="/space",
+        **_file_context(file, "/space"),
     )
 
 
@@ -261,8 +263,7 @@ def agency_file_page(
         "space/agency_file.html",
         principal,
         file=file,
-        pager=_file_pager(file, path),
         labels=field_labels(session, file.records),
         openness=OPENNESS_ZH,
-        file_path=path,
+        **_file_context(file, path),
     )

@@ -125,16 +125,22 @@ def test_a_reviewer_looks_a_company_up_by_name_and_reads_its_file(server: str, p
     page.get_by_role("link", name="主体查询").first.click()
     page.wait_for_url(server + "/console/lookup")
     inspect(page, "console-lookup", "staff")
-    page.get_by_label("名称或代码").fill("汇通装饰")
+    # Any company of the demo: the first one a broad search shows, then looked up by its own name.
+    page.get_by_label("名称或代码").fill("有限公司")
+    page.get_by_role("button", name="查找").click()
+    name = page.locator("#lookup-results tbody tr td").first.inner_text().strip()
+    assert name
+    page.get_by_label("名称或代码").fill(name)
     page.get_by_role("button", name="查找").click()
     results = page.locator("#lookup-results")
-    assert "盐城汇通装饰工程有限公司" in results.inner_text()
+    assert name in results.inner_text()
     inspect(page, "console-lookup-results", "staff")
-    results.get_by_role("link", name="查看 盐城汇通装饰工程有限公司 的信用档案").click()
+    results.get_by_role("link", name=f"查看 {name} 的信用档案").first.click()
     inspect(page, "console-purpose", "staff")
     page.get_by_label("查询用途", exact=True).select_option("日常监管")
     page.get_by_label("查询依据").fill("《江苏省社会信用条例》第三十条")
     page.get_by_role("button", name="查看信用档案").click()
-    assert page.locator("h1").inner_text() == "盐城汇通装饰工程有限公司"
+    assert page.locator("h1").inner_text() == name
     assert "日常监管" in page.locator("#read-logged").inner_text()
+    assert page.locator("#file-tabs a").count() >= 2
     inspect(page, "console-subject", "staff")

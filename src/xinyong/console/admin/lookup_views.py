@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog
-from xinyong.catalog.terms import NO_SEVERITY_LABEL_ZH, Category, Openness
+from xinyong.catalog.terms import Openness
 from xinyong.console.admin import lookup
 from xinyong.console.admin.common import CONSOLE_PAGE, done_message
 from xinyong.files import service as files
@@ -26,7 +26,6 @@ from xinyong.files.schemas import FileOut, FilePage
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError, InvalidInput
-from xinyong.models.records import RecordStatus, Severity
 from xinyong.security import querylog
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import STAFF_PURPOSES, Purpose, Scope
@@ -40,19 +39,8 @@ api = APIRouter(prefix="/api/v1", tags=["信用主体"])
 
 #: The purposes a department may state, in the fixed list's order, for the select.
 PURPOSE_OPTIONS = [("", "请选择查询用途")] + [(p.value, p.value) for p in Purpose if p in STAFF_PURPOSES]
-#: Chinese words for the values a record shows (what space/_records.html reads as ``zh``).
-ZH: dict[str, Any] = {
-    "no_severity": NO_SEVERITY_LABEL_ZH,
-    "status": {
-        RecordStatus.active.value: "有效",
-        RecordStatus.revoked.value: "已撤销",
-        RecordStatus.repaired.value: "已修复",
-        RecordStatus.expired.value: "公示期满",
-    },
-    "severity": {s.value: s.label_zh for s in Severity},
-    "openness": {o.value: o.label_zh for o in Openness},
-    "category": {c.value: c.label_zh for c in Category},
-}
+#: The Chinese name of each openness (公开, 授权查询, 政务共享, 不公开).
+OPENNESS_ZH: dict[str, str] = {o.value: o.label_zh for o in Openness}
 #: Largest page number a list link may name.
 MAX_PAGE = 10**9
 
@@ -153,7 +141,7 @@ def _file_page(
         pager=Pager(file.total, file.limit, file.offset, path, params),
         why=why,
         labels=_field_labels(session),
-        zh=ZH,
+        openness=OPENNESS_ZH,
     )
 
 

@@ -36,7 +36,7 @@ def test_public_journey(server: str, page: Any) -> None:
     page.get_by_role("button", name="查询").click()
     page.wait_for_url("**/search?**")
     assert int(page.locator(".pager-total").first.inner_text()) >= 1
-    assert page.locator("#results tbody tr").count() >= 1
+    assert page.locator("#results li").count() >= 1
     inspect(page, "portal-search", "public")
 
     # The traditional-script form of the company's name finds it.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.app import create_app
@@ -21,13 +22,14 @@ from xinyong.config import Settings
 from xinyong.console.collection.batches import HIDDEN_FIELDS, fix_of
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.models import Department
+from xinyong.models import Department, User
 from xinyong.security.accounts import create_user, issue_token
 from xinyong.security.auth import CSRF_FIELD
 from xinyong.security.roles import Role
 
 from conftest import Database
 from ingestworld import COMPANY_A, COMPANY_B, DEPT, OTHER_DEPT, build_world
+from secworld import PASSWORD, password_hash
 
 CITY_DEPT = "320900-XYB"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -262,3 +264,46 @@ def test_a_fix_clears_what_was_emptied_and_keeps_what_was_not_shown() -> None:
         HIDDEN_FIELDS: "subject_id",
     }
     assert fix_of(form) == {"row_no": "3", "fine_amount": None, "violation": "改"}
+
+
+def test_a_browser_session_posts_both_forms_with_its_csrf_token(console: Console, session: Session) -> None:
+    """Without the script, the forms carry the session's CSRF token in a hidden field; with it, the upload
+    sends it in the X-CSRF-Token header; without the token, nothing is stored."""
+    user = session.scalars(select(User).where(User.username == "operator")).one()
+    user.password_hash = password_hash()
+    session.commit()
+    client, own = console.client, {"Sec-Fetch-Site": "same-origin"}
+    token = client.get("/login").text.split('id="login-csrf" name="csrf_token" value="')[1].split('"')[0]
+    form = {"username": "operator", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    page = client.get("/console/collection", headers=own).text
+    csrf = page.split('data-csrf="')[1].split('"')[0]
+    assert csrf and f'name="{CSRF_FIELD}" value="{csrf}"' in page
+    blob = _filled_template(console)
+    files = {"file": ("处罚.csv", blob, "text/csv")}
+    forged = client.post(
+        "/console/collection/upload", files=files, data={"item": "CF-001"}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    sent = client.post(
+        "/console/collection/upload",
+        files=files,
+        data={"item": "CF-001", CSRF_FIELD: csrf},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    batch = _batch_id(sent.headers["location"])
+    by_script = client.post(
+        "/api/v1/ingest/batches",
+        files={"file": ("处罚2.csv", blob.replace(b"PG-", b"JS-"), "text/csv")},
+        data={"item": "CF-001"},
+        headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+    )
+    assert by_script.status_code == 201 and by_script.json()["rejected"] == 1
+    fix = {"row_no": "3", "subject_id": COMPANY_B}
+    refused = client.post(f"/console/batches/{batch}/rejected", data=fix, follow_redirects=False)
+    assert refused.status_code == 403
+    fixed = client.post(
+        f"/console/batches/{batch}/rejected", data={**fix, CSRF_FIELD: csrf}, follow_redirects=False
+    )
+    assert fixed.status_code == 303

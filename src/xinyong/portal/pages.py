@@ -22,7 +22,8 @@ from xinyong.portal.notices import get_notice, list_notices
 from xinyong.portal.service import catalog_page
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
-from xinyong.subjects.api import PUBLIC_CODE_KINDS, public_search
+from xinyong.subjects.schemas import subject_out
+from xinyong.subjects.service import PUBLIC_CODE_KINDS, public_search
 from xinyong.ui.paging import PAGE_SIZE, Pager, offset_of
 from xinyong.ui.render import render
 from xinyong.web import MAX_ROW_ID, RowId, get_cipher, get_clock, get_session, get_settings_dep
@@ -55,18 +56,19 @@ def search(
     principal: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
-    """信用查询: the twin of GET /api/v1/public/subjects (the same function answers both). A code that
-    names one subject opens its page."""
+    """信用查询: the twin of GET /api/v1/public/subjects (``subjects.service.public_search``, the search's
+    rule in one function, answers both). A code that names one subject opens its page."""
     q = q.strip()
     problem = _query_problem(q)
     if problem is not None:
         return render(request, "portal/search.html", principal, q=q, problem=problem, found=None, pager=None)
     offset = offset_of(page)
-    found = public_search(q, PAGE_SIZE, offset, principal, session)
+    total, rows = public_search(session, q, limit=PAGE_SIZE, offset=offset)
     verdict = ids.classify(q)
-    if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS and found.total == 1 and found.subjects:
-        return RedirectResponse(f"/subjects/{found.subjects[0].id}", status_code=303)
-    pager = Pager(total=found.total, limit=PAGE_SIZE, offset=offset, path="/search", params=(("q", q),))
+    if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS and total == 1 and rows:
+        return RedirectResponse(f"/subjects/{rows[0].id}", status_code=303)
+    found = [subject_out(s, None) for s in rows]
+    pager = Pager(total=total, limit=PAGE_SIZE, offset=offset, path="/search", params=(("q", q),))
     return render(request, "portal/search.html", principal, q=q, problem=None, found=found, pager=pager)
 
 

@@ -23,6 +23,7 @@ from secworld import (
     COUNTY_A,
     RecordingClient,
     World,
+    bearer,
     client,  # noqa: F401
     make_client,
     uscc,
@@ -166,3 +167,15 @@ def test_pages_send_no_full_citizen_id(world: World, client: RecordingClient) ->
     client fixture fails the test on any leak to the public)."""
     assert isinstance(client, TestClient)
     assert client.get(f"/records/{world.records['a_public'].id}").status_code == 200
+
+
+def test_every_role_gets_404_for_an_id_that_does_not_exist(world: World, client: RecordingClient) -> None:
+    for user in [None, *world.tokens]:
+        headers = bearer(world, user) if user else {}
+        for path in (
+            "/subjects/999999",
+            "/records/999999",
+            "/notices/999999",
+            "/api/v1/public/records/999999",
+        ):
+            assert client.get(path, headers=headers).status_code == 404, (user, path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import pickle
 import random
 import statistics
 import sys
@@ -390,7 +391,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    orgs = make_orgs(args.subjects, args.seed)
+    cache = Path(tempfile.gettempdir()) / f"xy-search-orgs-{args.subjects}-{args.seed}.pickle"
+    if cache.exists():
+        orgs = pickle.loads(cache.read_bytes())
+    else:
+        orgs = make_orgs(args.subjects, args.seed)
+        cache.write_bytes(pickle.dumps(orgs))
     print(f"generated {len(orgs):,} organisations in {time.perf_counter() - started:.1f} s", flush=True)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     table: list[list[str]] = []

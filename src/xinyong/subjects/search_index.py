@@ -39,7 +39,7 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    union,
+    union_all,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session, UOWTransaction
@@ -98,7 +98,8 @@ def _among(
 
 
 def _gram_rows(where: Iterable[ColumnElement[bool]]) -> CompoundSelect[Any]:
-    """(gram, subject_id) of the listed names matching ``where``, distinct: characters, pairs, phrases."""
+    """(gram, subject_id) of the listed names matching ``where``: characters, pairs, phrases (a gram twice in
+    one name comes twice: callers group)."""
     conditions = list(where)
     length = func.length(_names.c.name_norm)
     singles = (
@@ -117,7 +118,15 @@ def _gram_rows(where: Iterable[ColumnElement[bool]]) -> CompoundSelect[Any]:
         )
         for p in PHRASES
     ]
-    return union(singles, pairs, *phrases)
+    return union_all(singles, pairs, *phrases)
+
+
+def _distinct_grams(where: Iterable[ColumnElement[bool]]) -> Select[Any]:
+    """(gram, subject_id) of the listed names matching ``where``, once each, in key order (a sort, not a
+    hash: on SQLite the sorter merges runs where a temporary B-tree would be written at random)."""
+    rows = _gram_rows(where).subquery()
+    key = (rows.c.gram, rows.c.subject_id)
+    return select(*key).group_by(*key).order_by(*key)
 
 
 def _listed(where: Iterable[ColumnElement[bool]]) -> Select[int, str]:
@@ -133,34 +142,43 @@ def _ensure_positions(session: Session) -> None:
         session.execute(insert(_pos), [{"n": n} for n in range(1, MAX_LENGTH + 1)])
 
 
+#: SQLite page cache while rebuilding (KiB, as PRAGMA cache_size takes it negative): the sort of tens of
+#: millions of postings and the appends to their B-tree stay in memory instead of thrashing 2 MB.
+REBUILD_CACHE_KIB: Final = 262_144
+
+
 def rebuild(session: Session) -> int:
     """Build the whole index again from ``subjects``, set-based (INSERT … SELECT), in the caller's
     transaction; how many subjects it lists. For a bulk load, and the migration's backfill."""
     _ensure_positions(session)
-    postgres = is_postgres(session)
-    if postgres:
+    if is_postgres(session):
         session.execute(text("TRUNCATE search_gram_counts, search_grams, search_names"))
+        # One index build after the load is far cheaper than millions of insertions into it.
         session.execute(text("ALTER TABLE search_grams DROP CONSTRAINT pk_search_grams"))
-    else:
+        listed = _fill(session)
+        session.execute(text("ANALYZE search_names, search_grams, search_gram_counts"))
+        return listed
+    previous = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}"))
+    try:
         for table in (_counts_t, _grams_t, _names):
             session.execute(delete(table))
+        return _fill(session)
+    finally:
+        session.execute(text(f"PRAGMA cache_size = {int(previous or -2000)}"))
+
+
+def _fill(session: Session) -> int:
     session.execute(insert(_names).from_select(["subject_id", "name_norm"], _listed([])))
-    grams = _gram_rows([]).subquery()
-    ordered = select(grams.c.gram, grams.c.subject_id).order_by(grams.c.gram, grams.c.subject_id)
-    session.execute(insert(_grams_t).from_select(["gram", "subject_id"], ordered))
-    if postgres:
+    session.execute(insert(_grams_t).from_select(["gram", "subject_id"], _distinct_grams([])))
+    if is_postgres(session):
         session.execute(
             text("ALTER TABLE search_grams ADD CONSTRAINT pk_search_grams PRIMARY KEY (gram, subject_id)")
         )
-    session.execute(
-        insert(_counts_t).from_select(
-            ["gram", "n"], select(_grams_t.c.gram, func.count()).group_by(_grams_t.c.gram)
-        )
-    )
+    counts = select(_grams_t.c.gram, func.count()).group_by(_grams_t.c.gram)
+    session.execute(insert(_counts_t).from_select(["gram", "n"], counts))
     listed = int(session.scalar(select(func.count()).select_from(_names)) or 0)
     session.execute(insert(_counts_t), [{"gram": ALL, "n": listed}])
-    if postgres:
-        session.execute(text("ANALYZE search_names, search_grams, search_gram_counts"))
     return listed
 
 
@@ -168,7 +186,7 @@ def _unindex(session: Session, ids: list[int]) -> None:
     """Take these subjects out of the index (their postings are cut from the name the index holds)."""
     for piece in _id_pieces(session, ids):
         condition = _among(session, _names.c.subject_id, piece)
-        rows = session.execute(_gram_rows([condition])).all()
+        rows = session.execute(_distinct_grams([condition])).all()
         if not rows:
             continue
         deltas = Counter(str(gram) for gram, _ in rows)
@@ -193,8 +211,8 @@ def _index(session: Session, ids: list[int]) -> None:
         added = int(session.scalar(select(func.count()).select_from(_names).where(*mine)) or 0)
         if not added:  # (the rowcount of INSERT … SELECT is -1 on psycopg)
             continue
-        session.execute(insert(_grams_t).from_select(["gram", "subject_id"], _gram_rows(mine)))
-        grams = _gram_rows(mine).subquery()
+        session.execute(insert(_grams_t).from_select(["gram", "subject_id"], _distinct_grams(mine)))
+        grams = _distinct_grams(mine).subquery()
         session.execute(
             insert(_counts_t).from_select(
                 ["gram", "n"], select(grams.c.gram, func.count()).group_by(grams.c.gram)

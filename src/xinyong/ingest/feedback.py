@@ -17,10 +17,20 @@ from xinyong.ingest.schemas import BatchOutcome, BatchSummary, LateRecord, Rejec
 from xinyong.ingest.templates import FieldRuleOut, field_rules
 from xinyong.models import CatalogItemRow, Department, IngestBatch
 
-__all__ = ["BatchPage", "History", "RejectedForm", "batch_page", "history", "rejected_form"]
+__all__ = [
+    "BatchPage",
+    "History",
+    "RejectedForm",
+    "RejectedRowForm",
+    "batch_page",
+    "history",
+    "rejected_form",
+]
 
 #: Late records of the batch's month looked through for the batch's own.
 LATE_SCAN: Final = 1000
+#: How ``reports.rejected_rows`` shows a value it does not reveal (an encrypted citizen ID).
+NOT_SHOWN: Final = "（已加密，需授权查看）"
 
 
 class History(BaseModel):
@@ -35,12 +45,16 @@ class BatchPage(BaseModel):
     late_records: list[LateRecord] = Field(description="本批次超期报送的记录")
 
 
+class RejectedRowForm(RejectedRowOut):
+    hidden_fields: list[str] = Field(description="不显示原值的字段（留空则沿用原报送值）")
+
+
 class RejectedForm(BaseModel):
     batch_id: int
     item_code: str
     item_name: str
     fields: list[FieldRuleOut]
-    rows: list[RejectedRowOut] = Field(description="本页待更正的被拒收行")
+    rows: list[RejectedRowForm] = Field(description="本页待更正的被拒收行")
     total: int = Field(description="待更正的被拒收行总数")
 
 
@@ -86,6 +100,11 @@ def rejected_form(session: Session, batch: IngestBatch, *, limit: int, offset: i
         item_code=item.code,
         item_name=item.name,
         fields=field_rules(item_spec(item)),
-        rows=rows[offset : offset + limit],
+        rows=[
+            RejectedRowForm(
+                **row.model_dump(), hidden_fields=[k for k, v in row.values.items() if v == NOT_SHOWN]
+            )
+            for row in rows[offset : offset + limit]
+        ],
         total=len(rows),
     )

@@ -307,3 +307,29 @@ def test_a_browser_session_posts_both_forms_with_its_csrf_token(console: Console
         f"/console/batches/{batch}/rejected", data={**fix, CSRF_FIELD: csrf}, follow_redirects=False
     )
     assert fixed.status_code == 303
+
+
+def test_a_citizen_id_is_not_shown_and_kept_when_left_empty(console: Console) -> None:
+    """A person's rejected row: the encrypted citizen ID is not in the form and, left empty, keeps the
+    value first submitted; a value that merely begins with a bracket (a court-style 文号) is shown."""
+    response = console.client.get("/api/v1/ingest/templates/ZG-001.csv", headers=console.as_("operator"))
+    header, example = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    row = dict(zip(header, example, strict=True))
+    row.update({"证书编号": "（2026）资1号", "资格类别": "不存在的类别"})
+    out = io.StringIO()
+    csv.writer(out).writerows([header, [row[h] for h in header]])
+    _status, location = console.upload("operator", "资格.csv", out.getvalue().encode(), item="ZG-001")
+    batch = _batch_id(location)
+    status, form = console.get("operator", f"/console/batches/{batch}/rejected")
+    assert status == 200 and 'value="（2026）资1号"' in form
+    assert 'id="r2-subject_id" name="subject_id" value=""' in form and row["公民身份号码"] not in form
+    assert f'name="{HIDDEN_FIELDS}" value="subject_id"' in form
+    fixed = console.client.post(
+        f"/console/batches/{batch}/rejected",
+        data={"row_no": "2", "subject_id": "", "qualification_class": "准入类", HIDDEN_FIELDS: "subject_id"},
+        headers=console.as_("operator"),
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303
+    _status, result = console.get("operator", fixed.headers["location"])
+    assert re.search(r'id="count-accepted">1<', result), result

@@ -27,7 +27,7 @@ class SearchName(Base):
 
 
 class SearchGram(Base):
-    """Postings: which listed subject's normalised name contains a gram (every character, every pair of
+    """Postings: which listed subject's normalised name contains a gram (every run of 1, 2 and 3
     adjacent characters, and each generic organisation-form word of ``search_index.PHRASES``)."""
 
     __tablename__ = "search_grams"

@@ -3,14 +3,15 @@ million organisations on SQLite and PostgreSQL alike.
 
 Tables (``xinyong.models.search``): ``search_names`` holds the normalised name of every subject the
 public may see (a verified organisation) with an index on (name, id); ``search_grams`` holds postings
-— every character and every pair of adjacent characters of that name, and each generic
+— every run of 1, 2 and 3 adjacent characters of that name, and each generic
 organisation-form word of :data:`PHRASES` it contains — keyed (gram, subject id); and
 ``search_gram_counts`` how many listed subjects contain each gram (append-only deltas, summed).
 
-A 1- or 2-character query (or one of :data:`PHRASES`) is then a gram: its total is one sum, and a page
+A query of 1 to 3 characters (or one of :data:`PHRASES`) is then a gram: its total is one sum, and a page
 comes from the postings (few matches) or from walking the names in order (many matches). A longer query
-takes the rarest of its pairs as candidates and checks each against the name, which gives a true total
-at a cost that grows with that pair's frequency (see docs/architecture.md, "Public search index").
+takes the rarest of its 3-character runs as candidates and checks each against the name, which gives a
+true total at a cost that grows with that run's frequency (see docs/architecture.md, "Public search
+index").
 
 The index is kept in the same transaction as the subjects: :func:`reindex` after a set-based write
 (bulk registration, bulk verification), and an ORM flush hook for subjects added, renamed, verified or
@@ -49,7 +50,7 @@ from xinyong.models.search import GramKey, SearchGram, SearchGramCount, SearchNa
 from xinyong.models.subjects import Subject, SubjectKind
 
 #: Generic organisation-form words (组织形式) indexed as grams of their own: the commonest 3+ character
-#: queries, whose pairs (有限, 公司 …) are in most names, so a true total could not come from candidates.
+#: queries, whose runs (有限公, 限公司 …) are in most names, so a true total could not come from candidates.
 PHRASES: Final = (
     "有限公司",
     "有限责任公司",
@@ -98,8 +99,8 @@ def _among(
 
 
 def _gram_rows(where: Iterable[ColumnElement[bool]]) -> CompoundSelect[Any]:
-    """(gram, subject_id) of the listed names matching ``where``: characters, pairs, phrases (a gram twice in
-    one name comes twice: callers group)."""
+    """(gram, subject_id) of the listed names matching ``where``: runs of 1, 2 and 3 characters, phrases (a
+    gram twice in one name comes twice: callers group)."""
     conditions = list(where)
     length = func.length(_names.c.name_norm)
     singles = (
@@ -112,13 +113,18 @@ def _gram_rows(where: Iterable[ColumnElement[bool]]) -> CompoundSelect[Any]:
         .join_from(_names, _pos, _pos.c.n < length)
         .where(*conditions)
     )
+    triples = (
+        select(func.substr(_names.c.name_norm, _pos.c.n, 3).label("gram"), _names.c.subject_id)
+        .join_from(_names, _pos, _pos.c.n + 2 <= length)
+        .where(*conditions)
+    )
     phrases = [
         select(literal(p, GramKey).label("gram"), _names.c.subject_id).where(
             _names.c.name_norm.contains(p), *conditions
         )
         for p in PHRASES
     ]
-    return union_all(singles, pairs, *phrases)
+    return union_all(singles, pairs, triples, *phrases)
 
 
 def _distinct_grams(where: Iterable[ColumnElement[bool]]) -> Select[Any]:

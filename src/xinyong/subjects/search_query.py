@@ -5,8 +5,8 @@ then the id).
 
 How a query is answered:
 
-* its index grams: the query itself when it is 1 or 2 characters or one of ``PHRASES`` (the total is
-  then the gram's count, one sum); else its adjacent pairs (and the phrases inside it);
+* its index grams: the query itself when it is 1 to 3 characters or one of ``PHRASES`` (the total is
+  then the gram's count, one sum); else its runs of 3 characters (and the phrases inside it);
 * no gram indexed: nothing matches (no hit costs one read);
 * a longer query's total counts the candidates of its rarest gram whose name contains the query;
 * a page comes either from those candidates, ranked in SQL (when they are few), or from walking the
@@ -35,10 +35,10 @@ FEW: Final = 2_000
 
 def query_grams(norm: str) -> list[str]:
     """The index grams a normalised query is looked up by (every one must occur in a match)."""
-    if len(norm) <= 2 or norm in PHRASES:
+    if len(norm) <= 3 or norm in PHRASES:
         return [norm]
-    pairs = {norm[i : i + 2] for i in range(len(norm) - 1)}
-    return sorted(pairs | {p for p in PHRASES if p in norm})
+    triples = {norm[i : i + 3] for i in range(len(norm) - 2)}
+    return sorted(triples | {p for p in PHRASES if p in norm})
 
 
 def _frequencies(session: Session, grams: list[str]) -> dict[str, int]:

@@ -4,6 +4,8 @@ code; the staff view of a file; the credit office's queue and its confirmation."
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from xinyong.models import Subject
@@ -119,7 +121,10 @@ def test_the_staff_view_of_a_file_asks_the_purpose_then_reads_it_logged(
     assert read.status_code == 200 and world.company.name in read.text and 'id="file-tabs"' in read.text
     assert [e.allowed for e in query_log(session, username="clerk_a")] == [True]
     penalties = client.get(path, params={**PURPOSE, "tab": "penalty"}, headers=bearer(world, "clerk_a"))
-    assert penalties.status_code == 200 and 'aria-current="page">行政处罚' in penalties.text
+    assert penalties.status_code == 200 and re.search(
+        r'data-tab="penalty"\s+aria-current="page"', penalties.text
+    )
+    assert "legal_basis=" in penalties.text  # every tab link keeps the stated purpose and basis
     # Out of range: the JSON route's 404, logged; an id nobody has: the same 404 (and nothing to log).
     hidden = client.get(
         f"/console/subjects/{world.person.id}", params=PURPOSE, headers=bearer(world, "clerk_a")

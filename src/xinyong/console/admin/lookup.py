@@ -1,9 +1,8 @@
 """主体查询: how staff find a subject, for the console page and its JSON twins.
 
-An organisation is found by name (the public search's match: published organisations whose normalised
-name contains the query) or by any of its codes, old or new (``subjects.service.resolve``). Finding one
-reads nothing that is not public; its file is then read with a stated purpose
-(``files.service.staff_file``).
+An organisation is found as the public finds it (``subjects.service.public_search``: by any of its codes,
+old or new, or by name; organisations shown publicly). Finding one reads nothing that is not public; its
+file is then read with a stated purpose (``files.service.staff_file``).
 
 A natural person is found only by citizen ID, and finding one *is* a read of the person's file: the
 purpose (one of ``STAFF_PURPOSES``) and legal basis are checked first, then ``files.service.staff_file``
@@ -23,12 +22,10 @@ from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.kit.names import normalize_name
 from xinyong.security import querylog
 from xinyong.security.auth import Principal
-from xinyong.subjects import repository as subjects
 from xinyong.subjects.schemas import SubjectOut, subject_out
-from xinyong.subjects.service import resolve
+from xinyong.subjects.service import public_search, resolve
 
 #: Code kinds an organisation is found by.
 ORGANISATION_CODES = frozenset({"uscc", "reg_no", "org_code"})
@@ -56,23 +53,16 @@ class CitizenIdNotHere(InvalidInput):
 
 
 def find_organisations(session: Session, q: str, *, limit: int, offset: int) -> LookupOut:
-    """Organisations by a code (new or old) or by name."""
+    """Organisations by a code (new or old) or by name: the public search's one rule
+    (``subjects.service.public_search``); a citizen ID is refused here (``CitizenIdNotHere``)."""
     query = q.strip()
     verdict = ids.classify(query)
     if verdict.kind == "ric" and verdict.valid:
         raise CitizenIdNotHere()
-    if verdict.valid and verdict.kind in ORGANISATION_CODES:
-        try:
-            found = [resolve(session, query).subject]
-        except NotFound:
-            found = []
-        shown = [subject_out(s, None) for s in found]
-        return LookupOut(
-            query=query, matched_by="code", total=len(shown), subjects=shown[offset : offset + limit]
-        )
-    total, rows = subjects.public_by_name(session, normalize_name(query), limit=limit, offset=offset)
+    matched_by = "code" if verdict.valid and verdict.kind in ORGANISATION_CODES else "name"
+    total, rows = public_search(session, query, limit=limit, offset=offset)
     return LookupOut(
-        query=query, matched_by="name", total=total, subjects=[subject_out(s, None) for s in rows]
+        query=query, matched_by=matched_by, total=total, subjects=[subject_out(s, None) for s in rows]
     )
 
 

@@ -11,7 +11,6 @@ region rule they hold is applied once.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -128,17 +127,20 @@ def _field_labels(session: Session) -> dict[str, dict[str, str]]:
 def _file_page(
     request: Request, principal: Principal, session: Session, file: FileOut, why: querylog.Stated
 ) -> HTMLResponse:
-    """One page of a file: its tabs (each with its count), its records, links that keep purpose and basis."""
-    stated = (("purpose", why.purpose or ""), ("legal_basis", why.legal_basis or ""))
+    """One page of a file (templates/_file_tabs.html): its tabs with their counts, the tab's records and
+    pager, every link keeping the stated purpose and basis; each record's full content below."""
+    stated = [("purpose", why.purpose or ""), ("legal_basis", why.legal_basis or "")]
     path = f"/console/subjects/{file.subject.id}"
-    params = (*stated, ("tab", file.tab)) if file.tab else stated
+    params = (("tab", file.tab), *stated) if file.tab else tuple(stated)
     return render(
         request,
         "console/admin/subject.html",
         principal,
         file=file,
-        tab_base=f"{path}?{urlencode(stated)}",
-        pager=Pager(file.total, file.limit, file.offset, path, params),
+        file_url=path,
+        file_params=stated,
+        file_pager=Pager(file.total, file.limit, file.offset, path, params),
+        record_href=None,
         why=why,
         labels=_field_labels(session),
         openness=OPENNESS_ZH,

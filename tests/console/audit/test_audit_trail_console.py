@@ -41,6 +41,8 @@ def test_the_trail_is_filtered_and_paged_with_a_true_total(world: World, client:
     api_users = client.get("/api/v1/audit/events", params={"entity": "user"}, headers=auditor).json()
     assert _total(users.text) == api_users["total"] == 9
     assert _total(client.get("/console/audit-trail", params={"actor": "t"}, headers=auditor).text) == 9
+    one = client.get("/console/audit-trail", params={"entity": "user", "entity_id": "3"}, headers=auditor)
+    assert _total(one.text) == 1 and '<tr id="entry-20"' in one.text
     # the world's clock wrote its entries on 2026-03-16 (China time); the catalog import has its own time
     day = client.get(
         "/api/v1/audit/events", params={"since": "2026-03-16", "until": "2026-03-16"}, headers=auditor

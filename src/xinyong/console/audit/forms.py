@@ -111,6 +111,7 @@ class QueryLogForm:
 @dataclass(frozen=True)
 class TrailForm:
     entity: str = ""
+    entity_id: str = ""
     actor: str = ""
     action: str = ""
     since: str = ""
@@ -120,6 +121,7 @@ class TrailForm:
     def to_filter(self) -> TrailFilter:
         return TrailFilter(
             entity=opt_text(self.entity, "对象类型", 60),
+            entity_id=opt_text(self.entity_id, "对象编号", 64),
             actor=opt_text(self.actor, "操作人"),
             action=opt_text(self.action, "操作", 60),
             since=opt_date(self.since, "起始日期"),

@@ -32,6 +32,8 @@ def _utc_text(day: dt.date) -> str:
 def _trail_filtered(stmt: Select[Any], f: TrailFilter) -> Select[Any]:
     if f.entity:
         stmt = stmt.where(AuditEntry.entity == f.entity)
+    if f.entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == f.entity_id)
     if f.actor:
         stmt = stmt.where(AuditEntry.actor == f.actor)
     if f.action:

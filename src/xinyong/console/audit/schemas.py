@@ -14,6 +14,8 @@ class TrailFilter:
     """Which audit entries to list; every field left None matches all. Days are China days."""
 
     entity: str | None = None
+    #: One object of that kind (its number or code as the trail writes it).
+    entity_id: str | None = None
     actor: str | None = None
     action: str | None = None
     since: dt.date | None = None

@@ -85,6 +85,7 @@ def audit_events(
     principal: Principal = Depends(authorize(Scope.audit_read)),
     session: Session = Depends(get_session, scope="function"),
     entity: str | None = Query(None, max_length=60, description="对象类型，如 credit_record"),
+    entity_id: str | None = Query(None, max_length=64, description="对象编号"),
     actor: str | None = Query(None, max_length=100, description="操作人"),
     action: str | None = Query(None, max_length=60, description="操作"),
     since: RequestDate | None = None,
@@ -93,7 +94,7 @@ def audit_events(
     limit: int = Query(100, ge=1, le=1000),
     offset: Offset = 0,
 ) -> AuditEntryPage:
-    f = TrailFilter(entity, actor, action, since, until, upto)
+    f = TrailFilter(entity, entity_id, actor, action, since, until, upto)
     return service.trail_page(session, f, limit=limit, offset=offset)
 
 
@@ -189,6 +190,7 @@ def audit_trail_page(
     session: Session = Depends(get_session, scope="function"),
     settings: Settings = Depends(get_settings_dep),
     entity: str | None = None,
+    entity_id: str | None = None,
     actor: str | None = None,
     action: str | None = None,
     since: str | None = None,
@@ -197,7 +199,7 @@ def audit_trail_page(
     verify: str | None = None,
     page: str | None = None,
 ) -> HTMLResponse:
-    values = (entity, actor, action, since, until, upto)
+    values = (entity, entity_id, actor, action, since, until, upto)
     form = TrailForm(*((v or "").strip()[:200] for v in values))
     offset = offset_of(page_number(page))
     found = service.trail_page(session, form.to_filter(), limit=PAGE_SIZE, offset=offset)

@@ -8,12 +8,15 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy.orm import Session
 
+from xinyong.console.audit import service
 from xinyong.security import querylog
 from xinyong.security.auth import Principal
 from xinyong.security.querylog import Stated
 from xinyong.security.roles import Role, scopes_of
+from xinyong.security.schemas import LogFilter
 
 from secworld import PERSON_RIC, RecordingClient, World, bearer, client, unmasked_rics, world  # noqa: F401
 
@@ -133,6 +136,14 @@ def test_the_csv_holds_every_match_not_one_page(
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 25
     assert "已拒绝" in {r[8] for r in rows[1:]}
+
+
+def test_a_download_larger_than_the_limit_is_refused_not_cut(world: World, session: Session) -> None:
+    _seed(session, world)
+    with pytest.raises(service.ExportTooLarge) as caught:
+        service.query_log_csv(session, LogFilter(), max_rows=24)
+    assert caught.value.status == 422 and "25 条" in caught.value.message
+    assert service.query_log_csv(session, LogFilter(allowed=False), max_rows=1).count(b"\r\n") == 2
 
 
 def test_only_the_auditor_reads_the_query_log(world: World, client: RecordingClient) -> None:

@@ -167,13 +167,17 @@ def _masked(text: str | None) -> str:
     return mask_personal_text(text) if text else ""
 
 
-def query_log_csv(session: Session, f: LogFilter) -> bytes:
+def query_log_csv(session: Session, f: LogFilter, *, max_rows: int = EXPORT_MAX_ROWS) -> bytes:
     """The query-log entries matching ``f`` (the auditor's search, newest first) as a CSV download:
     UTF-8 with a byte-order mark, every citizen ID and mobile number in the text masked, every cell
-    inert in a spreadsheet (``kit.cells``). More than ``EXPORT_MAX_ROWS`` entries are refused."""
-    page = security.search_query_log(session, f, limit=EXPORT_MAX_ROWS, offset=0)
-    if page.total > EXPORT_MAX_ROWS:
-        raise ExportTooLarge(details={"total": page.total, "max": EXPORT_MAX_ROWS})
+    inert in a spreadsheet (``kit.cells``). More than ``max_rows`` entries are refused, not cut."""
+    page = security.search_query_log(session, f, limit=max_rows, offset=0)
+    if page.total > max_rows:
+        raise ExportTooLarge(
+            f"符合条件的查询记录有 {page.total} 条，超过一次导出的上限 {max_rows} 条，"
+            "请缩小日期范围或增加筛选条件",
+            details={"total": page.total, "max": max_rows},
+        )
     rows: list[list[object]] = [list(CSV_HEADER)]
     for e in page.entries:
         rows.append(

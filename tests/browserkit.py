@@ -1,6 +1,6 @@
 """What every browser journey uses: one demo server and one Chromium for the whole run (fixtures
-``server``, ``browser``, ``page``: import them by name), logging in, and checking a page as a person
-would meet it.
+``server``, ``browser``, ``page``; a plugin of tests/conftest.py, so any test can name them without
+importing them), logging in, and checking a page as a person would meet it.
 
 The server runs ``xinyong demo`` once; each journey logs in as its own demo account, so journeys do not
 disturb each other. Skipped with a reason when Chromium is not installed (scripts/test.sh installs it

@@ -24,6 +24,11 @@ from xinyong.db import make_engine
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 
+#: The browser tests' fixtures (server, browser, page): one instance for the whole run, whichever
+#: modules use them (a fixture imported into each module would be one per module, and Playwright's sync
+#: API cannot be started twice).
+pytest_plugins = ["browserkit"]
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_SECRET = "test-secret-key"

@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from browserkit import browser, inspect, login, page, server  # noqa: F401
+from browserkit import inspect, login
 
 
 def _file_from_template(template: Path, target: Path) -> tuple[Path, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from browserkit import browser, login, page, server  # noqa: F401
+from browserkit import login
 
 
 def test_credit_office_issues_a_token_and_sees_the_dashboard(server: str, page: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from browserkit import browser, inspect, login, page, server  # noqa: F401
+from browserkit import inspect, login
 
 
 def test_login_shows_the_account_and_logout_works(server: str, page: Any) -> None:

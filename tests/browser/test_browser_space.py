@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from browserkit import browser, inspect, login, page, server  # noqa: F401
+from browserkit import inspect, login
 
 #: The demo agency's organisation (``security.demo_users``).
 AGENCY_NAME = "示范信用评级有限公司"

@@ -130,11 +130,13 @@ def test_rejected_rows_come_back_under_the_headers_the_department_used(
 ) -> None:
     spec = item_spec(item_row(world, "CF-001"))
     labels = {f.name: f.label for f in spec.fields}
-    rows = [penalty("L-1"), penalty("L-2", subject_id=BAD_USCC)]
+    court_style = "（2026）苏0902行罚1号"  # a 文号 in brackets is a value, not the hidden-ID placeholder
+    rows = [penalty("L-1"), penalty("L-2", subject_id=BAD_USCC, decision_no=court_style)]
     path = write_csv(tmp_path / "labels.csv", [{labels[k]: v for k, v in r.items()} for r in rows])
     batch_id = _submit(sessions, path, clock, cipher, tmp_path)
     header, *fixes = _table(reports.rejected_rows_csv(world, batch_id))
     assert header[0] == "原行号" and header[-1] == reports.REASONS_COLUMN
+    assert fixes[0][header.index(labels["decision_no"])] == court_style
     assert header[1 : len(spec.fields) + 1] == [f.label for f in spec.fields]
     assert not [h for h in header if h.isascii()]
     # the department fixes the file it downloaded and sends it back

@@ -29,8 +29,6 @@ __all__ = [
 
 #: Late records of the batch's month looked through for the batch's own.
 LATE_SCAN: Final = 1000
-#: How ``reports.rejected_rows`` shows a value it does not reveal (an encrypted citizen ID).
-NOT_SHOWN: Final = "（已加密，需授权查看）"
 
 
 class History(BaseModel):
@@ -102,7 +100,7 @@ def rejected_form(session: Session, batch: IngestBatch, *, limit: int, offset: i
         fields=field_rules(item_spec(item)),
         rows=[
             RejectedRowForm(
-                **row.model_dump(), hidden_fields=[k for k, v in row.values.items() if v == NOT_SHOWN]
+                **row.model_dump(), hidden_fields=[k for k, v in row.values.items() if v == reports.NOT_SHOWN]
             )
             for row in rows[offset : offset + limit]
         ],

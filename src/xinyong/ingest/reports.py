@@ -157,11 +157,15 @@ def batch_issues(
     return [_issue_out(i, labels) for i in rows]
 
 
+#: How a rejected row shows a value it does not reveal (an encrypted citizen ID): to be entered again.
+NOT_SHOWN = "（已加密，需授权查看）"
+
+
 def _masked(raw: dict[str, Any]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for key, value in raw.items():
         if isinstance(value, str) and value.startswith("enc:"):
-            out[key] = "（已加密，需授权查看）"
+            out[key] = NOT_SHOWN
         else:
             out[key] = None if value is None else str(value)
     return out
@@ -261,7 +265,7 @@ def rejected_rows_csv(session: Session, batch_id: int) -> bytes:
     table: list[list[Any]] = [["原行号", *rejected_header(batch, labels), REASONS_COLUMN]]
     for row in rows:
         values = [
-            "" if row.values.get(n) is None or str(row.values.get(n)).startswith("（") else row.values.get(n)
+            "" if row.values.get(n) is None or row.values.get(n) == NOT_SHOWN else row.values.get(n)
             for n in labels
         ]
         table.append([row.row_no, *values, "；".join(i.message for i in row.issues)])
@@ -269,6 +273,7 @@ def rejected_rows_csv(session: Session, batch_id: int) -> bytes:
 
 
 __all__ = [
+    "NOT_SHOWN",
     "batch_errors_csv",
     "batch_errors_xlsx",
     "batch_issues",

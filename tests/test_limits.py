@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message
 
+import xinyong.catalog
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.limits import (
     BATCH_LIMIT,
@@ -366,3 +368,16 @@ def test_a_day_at_the_end_of_the_calendar_is_a_bad_parameter_not_a_server_error(
     assert answer.json()["details"]["errors"][0]["message"] == "日期不存在：0000-01-01（公元纪年没有 0 年）"
     answer = client.get("/api/v1/audit/query-log", params={"until": "2999-12-31"}, headers=auditor)
     assert answer.status_code == 200
+
+
+def test_a_catalog_file_larger_than_a_form_is_taken_by_the_catalog_routes(
+    client: RecordingClient, world: World
+) -> None:
+    """A province's catalog is bigger than the 64 KB of an ordinary body: the catalog upload takes 2 MB."""
+    shipped = (Path(xinyong.catalog.__file__).parent / "data" / "default.yaml").read_text(encoding="utf-8")
+    text = shipped + "\n" + "# 说明\n" * 20_000  # about 160 KB, still a valid catalog
+    assert len(text.encode()) > DEFAULT_BODY_BYTES * 2
+    files = {"file": ("catalog.yaml", text.encode(), "application/x-yaml")}
+    answer = client.post("/api/v1/admin/catalog/check", files=files, headers=bearer(world, "admin"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["valid"] is True

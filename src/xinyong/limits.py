@@ -88,11 +88,20 @@ UPLOAD_LIMIT = BodyLimit(
     advice="请拆分文件后上传，或在服务器上用 xinyong ingest 导入",
 )
 DEFAULT_LIMIT = BodyLimit(DEFAULT_BODY_BYTES)
+#: A catalog file: the shipped catalog is about 50 KB of YAML; a province's may be many times that.
+CATALOG_BYTES = 2 * MIB
+CATALOG_LIMIT = BodyLimit(CATALOG_BYTES + MULTIPART_ENVELOPE, advice="目录文件不应超过 2 MB")
 #: Routes that take more than ``DEFAULT_LIMIT``: (method, path template) -> limit.
 ROUTE_LIMITS: dict[tuple[str, str], BodyLimit] = {
     ("POST", "/api/v1/records:batch"): BATCH_LIMIT,
     ("POST", "/api/v1/ingest/batches/{batch_id}/resubmit"): BATCH_LIMIT,
     ("POST", "/api/v1/ingest/batches"): UPLOAD_LIMIT,
+    # the pages' twins of those: the upload without the script, fixing rejected rows in the page
+    ("POST", "/console/collection/upload"): UPLOAD_LIMIT,
+    ("POST", "/console/batches/{batch_id}/rejected"): BATCH_LIMIT,
+    ("POST", "/console/catalog"): CATALOG_LIMIT,
+    ("POST", "/api/v1/admin/catalog/check"): CATALOG_LIMIT,
+    ("POST", "/api/v1/admin/catalog/versions"): CATALOG_LIMIT,
 }
 
 

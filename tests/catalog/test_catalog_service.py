@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.catalog import service
+from xinyong.catalog import service, versions
 from xinyong.catalog.schema import CatalogInvalid, default_catalog_path, dump_catalog, parse_catalog
+from xinyong.kit.clock import FixedClock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models import AuditEntry, CatalogVersion
 
@@ -62,3 +66,22 @@ def test_unknown_item_is_refused(session: Session) -> None:
         service.item_row(session, "XX-999")
     assert err.value.code == "CATALOG_ITEM_NOT_FOUND"
     assert "目录" in err.value.message
+
+
+def test_importing_a_version_uploaded_in_the_console_makes_it_current(session: Session) -> None:
+    """A version staged in the console (stored, not current) and then imported from the command line is
+    made current, audited, not reported as already imported."""
+    clock = FixedClock(dt.datetime(2026, 3, 2, 10, 0))
+    service.import_catalog(session, DEFAULT, actor="t", clock=clock)
+    data = yaml.safe_load(DEFAULT)
+    data["version"] = "2099-staged"
+    text = str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    staged = versions.stage(session, text, actor="console", clock=clock)
+    assert staged.version.is_current is False
+    result = service.import_catalog(session, text, actor="cli", clock=clock)
+    assert (result.created, result.made_current) == (False, True)
+    assert service.current_version(session).version == "2099-staged"
+    again = service.import_catalog(session, text, actor="cli", clock=clock)
+    assert (again.created, again.made_current) == (False, False)
+    made = session.scalars(select(AuditEntry).where(AuditEntry.action == "catalog.made_current")).all()
+    assert [entry.actor for entry in made] == ["cli"]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
-from xinyong.catalog import repository
+from xinyong.catalog import repository, versions_repository
 from xinyong.catalog.io import parse_catalog
 from xinyong.catalog.model import CatalogFile, CatalogItem
 from xinyong.catalog.terms import ANY_ADMINISTRATIVE, DEPARTMENT_KINDS, SubjectType, UntilKind
@@ -27,6 +27,27 @@ class ImportResult:
     version: CatalogVersion
     items: int
     created: bool
+    #: A version stored earlier (uploaded in the console, not yet current) that this import made current.
+    made_current: bool = False
+
+
+def make_version_current(
+    session: Session, version: CatalogVersion, *, actor: str, clock: Clock | None
+) -> None:
+    """Make a stored version the current one (audited as ``catalog.made_current``)."""
+    previous = repository.current_label(session)
+    versions_repository.set_current(session, version.id)
+    session.refresh(version)
+    audit.record(
+        session,
+        actor=actor,
+        action="catalog.made_current",
+        entity="catalog_version",
+        entity_id=version.id,
+        before={"current": previous},
+        after={"current": version.version},
+        clock=clock,
+    )
 
 
 def import_catalog(
@@ -34,8 +55,9 @@ def import_catalog(
 ) -> ImportResult:
     """Validate a catalog file and store it as a new version that becomes current.
 
-    The same version with the same content is a no-op; the same version label with different
-    content is refused (a catalog version, once stored, never changes).
+    The same version with the same content is not stored twice: it becomes current if it is not (an
+    office uploaded it in the console and had not made it current yet); the same version label with
+    different content is refused (a catalog version, once stored, never changes).
     """
     parsed: CatalogFile = parse_catalog(text, source=source)
     digest = hashlib.sha256(text.encode()).hexdigest()
@@ -47,7 +69,10 @@ def import_catalog(
                 code="CATALOG_VERSION_EXISTS",
                 details={"version": parsed.version},
             )
-        return ImportResult(existing, len(parsed.items), created=False)
+        made_current = not existing.is_current
+        if made_current:
+            make_version_current(session, existing, actor=actor, clock=clock)
+        return ImportResult(existing, len(parsed.items), created=False, made_current=made_current)
     previous = repository.current_label(session)
     version = CatalogVersion(
         version=parsed.version,
@@ -58,7 +83,7 @@ def import_catalog(
         source_text=text,
         imported_by=actor,
     )
-    repository.add_current_version(session, version, [_item_row(item) for item in parsed.items])
+    repository.add_current_version(session, version, [row_for_item(item) for item in parsed.items])
     audit.record(
         session,
         actor=actor,
@@ -73,7 +98,8 @@ def import_catalog(
     return ImportResult(version, len(parsed.items), created=True)
 
 
-def _item_row(item: CatalogItem) -> CatalogItemRow:
+def row_for_item(item: CatalogItem) -> CatalogItemRow:
+    """A catalog item as the row that stores it in a version."""
     return CatalogItemRow(
         code=item.code,
         name=item.name,

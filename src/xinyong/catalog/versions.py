@@ -23,7 +23,7 @@ from xinyong.catalog.diff import CatalogDiff, diff_catalogs
 from xinyong.catalog.errors import CatalogInvalid
 from xinyong.catalog.io import parse_catalog
 from xinyong.catalog.model import CatalogFile
-from xinyong.catalog.service import _item_row, stored_spec
+from xinyong.catalog.service import make_version_current, row_for_item, stored_spec
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.models.catalog import CatalogVersion
@@ -176,7 +176,7 @@ def stage(session: Session, text: str, *, actor: str, clock: Clock) -> VersionDe
         imported_by=actor,
         imported_at=clock.now(),
     )
-    versions_repository.add_version(session, version, [_item_row(item) for item in parsed.items])
+    versions_repository.add_version(session, version, [row_for_item(item) for item in parsed.items])
     audit.record(
         session,
         actor=actor,
@@ -213,17 +213,5 @@ def make_current(session: Session, version_id: int, *, actor: str, clock: Clock)
     Audited (``catalog.made_current``); the current version again changes nothing."""
     version = _version(session, version_id)
     if not version.is_current:
-        previous = repository.current_label(session)
-        versions_repository.set_current(session, version.id)
-        session.refresh(version)
-        audit.record(
-            session,
-            actor=actor,
-            action="catalog.made_current",
-            entity="catalog_version",
-            entity_id=version.id,
-            before={"current": previous},
-            after={"current": version.version},
-            clock=clock,
-        )
+        make_version_current(session, version, actor=actor, clock=clock)
     return version_out(version, versions_repository.item_count(session, version.id))

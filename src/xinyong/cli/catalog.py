@@ -40,7 +40,9 @@ def catalog_import(
             )
     except DomainError as exc:
         fail(exc)
-    verb = "已导入" if result.created else "内容相同，未重复导入"
+    verb = (
+        "已导入" if result.created else ("已设为当前版本" if result.made_current else "内容相同，未重复导入")
+    )
     out.print(f"{verb}：目录版本 {result.version.version}，{result.items} 个信息事项")
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import opencc
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong import demo, schema
@@ -313,12 +313,20 @@ def check_totals(factory: sessionmaker[Session], orgs: list[Org], classes: dict[
     print("  totals checked against a brute-force count: equal")
 
 
-def bench_db(kind: str, engine: Engine, orgs: list[Org], requests: int, seed: int) -> list[list[str]]:
+def bench_db(
+    kind: str, engine: Engine, orgs: list[Org], requests: int, seed: int, *, load_only: bool = False
+) -> list[list[str]]:
     schema.upgrade(engine)
-    loaded, indexed = load(engine, orgs)
-    if kind == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+    with engine.connect() as conn:
+        present = conn.scalar(select(func.count()).select_from(Subject))
+    loaded = indexed = 0.0
+    if present != len(orgs):  # else: the same data, loaded by an earlier run (--sqlite-path, --pg-schema)
+        loaded, indexed = load(engine, orgs)
+        if kind == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+    if load_only:
+        return []
     factory = session_factory(engine)
     classes = query_classes(orgs, requests, seed)
     check_totals(factory, orgs, classes)
@@ -344,15 +352,18 @@ def bench_db(kind: str, engine: Engine, orgs: list[Org], requests: int, seed: in
     return table
 
 
-def _engine(kind: str, pg_url: str, workdir: Path) -> tuple[Engine, Callable[[], None]]:
+def _engine(kind: str, args: argparse.Namespace, workdir: Path) -> tuple[Engine, Callable[[], None]]:
     if kind == "sqlite":
-        path = workdir / f"search-{uuid.uuid4().hex[:8]}.sqlite3"
+        path = (
+            Path(args.sqlite_path) if args.sqlite_path else workdir / f"search-{uuid.uuid4().hex[:8]}.sqlite3"
+        )
         engine = make_engine(f"sqlite:///{path}", pool_size=32)
         return engine, engine.dispose
-    name = f"xy_bench_search_{uuid.uuid4().hex[:8]}"
+    pg_url = args.pg_url
+    name = args.pg_schema or f"xy_bench_search_{uuid.uuid4().hex[:8]}"
     admin = make_engine(pg_url)
     with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
     sep = "&" if "?" in pg_url else "?"
     engine = make_engine(f"{pg_url}{sep}options={quote(f'-csearch_path={name}')}", pool_size=32)
 
@@ -389,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
+    parser.add_argument("--sqlite-path", help="SQLite file to use (and keep); loaded only if it is not yet")
+    parser.add_argument("--pg-schema", help="PostgreSQL schema to use; loaded only if it is not yet")
+    parser.add_argument("--load-only", action="store_true", help="load and index, measure nothing")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     cache = Path(tempfile.gettempdir()) / f"xy-search-orgs-{args.subjects}-{args.seed}.pickle"
@@ -403,9 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xy-search-") as tmp:
         for kind in kinds:
             print(f"{kind}:", flush=True)
-            engine, cleanup = _engine(kind, args.pg_url, Path(tmp))
+            engine, cleanup = _engine(kind, args, Path(tmp))
             try:
-                table += bench_db(kind, engine, orgs, args.requests, args.seed)
+                table += bench_db(kind, engine, orgs, args.requests, args.seed, load_only=args.load_only)
             finally:
                 if not args.keep:
                     cleanup()

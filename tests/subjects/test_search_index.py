@@ -100,13 +100,18 @@ def named(session: Session) -> Session:
     return session
 
 
+STRATEGIES = ["postings", "walk", "walk-cut-short"]
+
+
 def _force(monkeypatch: pytest.MonkeyPatch, strategy: str) -> None:
-    """Read pages from the postings always, or by the walk through the names always."""
+    """Read pages from the postings always, by the walk through the names always, or by a walk that may
+    read no name of a filtered tier (so it falls back to the postings whenever such a tier has names)."""
     monkeypatch.setattr(search_query, "FEW", 10**9 if strategy == "postings" else 0)
-    monkeypatch.setattr(search_query, "WALK_ROW_COST", 0.0)
+    monkeypatch.setattr(search_query, "WALK_ROW_COST", 1e-6)
+    monkeypatch.setattr(search_query, "WALK_BUDGET", 0.0 if strategy == "walk-cut-short" else 1.0)
 
 
-@pytest.mark.parametrize("strategy", ["postings", "walk"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(
     "q",
     [
@@ -220,7 +225,7 @@ def test_random_names_against_a_scan(session: Session, monkeypatch: pytest.Monke
     _register(session, names, start=2000)
     session.flush()
     _assert_index_exact(session)
-    for strategy in ("postings", "walk"):
+    for strategy in STRATEGIES:
         _force(monkeypatch, strategy)
         for _ in range(25):
             q = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))

@@ -15,13 +15,13 @@ How a query is answered:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, cast
 
 from sqlalchemy import ColumnElement, Table, case, func, select
 from sqlalchemy.orm import Session
 
+from xinyong.db import is_postgres
 from xinyong.models.search import SearchGram, SearchGramCount, SearchName
 from xinyong.subjects.search_index import ALL, PHRASES, WALK_ROW_COST
 
@@ -31,6 +31,10 @@ _counts = cast(Table, SearchGramCount.__table__)
 
 #: Candidates below which a page is always ranked from the postings (a walk has a fixed cost too).
 FEW: Final = 2_000
+#: How many names the walk may read, as a share of what ranking the candidates would cost.
+WALK_BUDGET: Final = 1.0
+#: Pages ending further than this are ranked from the postings (the walk reads the skipped rows too).
+MAX_WALK_PAGE: Final = 500
 
 
 def query_grams(norm: str) -> list[str]:
@@ -63,9 +67,13 @@ class _Query:
     #: The gram whose postings hold every match (the rarest), and whether they are exactly the matches.
     gram: str
     exact_gram: bool
+    postgres: bool
 
-    def contains(self) -> ColumnElement[bool]:
-        return _names.c.name_norm.contains(self.norm, autoescape=True)
+    def contains(self, column: ColumnElement[str] = _names.c.name_norm) -> ColumnElement[bool]:
+        """``norm`` occurs in ``column``: a position function rather than ``LIKE '%…%'``, whose pattern
+        PostgreSQL would estimate as so selective that it scans every name rather than the postings."""
+        found = func.strpos(column, self.norm) if self.postgres else func.instr(column, self.norm)
+        return found > 0
 
     def prefix(self) -> ColumnElement[bool]:
         upper = _after(self.norm)
@@ -96,42 +104,64 @@ def _page_from_postings(session: Session, q: _Query, limit: int, offset: int) ->
     return list(session.scalars(stmt))
 
 
-def _tiers(q: _Query) -> list[list[ColumnElement[bool]]]:
-    """The ranked tiers as conditions on the listed names, each read in name order: the exact name, the
-    names starting with the query, then the names containing it before and after those."""
-    exact = [_names.c.name_norm == q.norm]
-    starting = [_names.c.name_norm > q.norm, q.prefix()]
-    before = [_names.c.name_norm < q.norm, q.contains()]
+class _WalkTooLong(Exception):
+    """A tier's matches lie further into the names than the walk may read (names cluster: every
+    company of one county starts with its name): read the page from the postings instead."""
+
+
+@dataclass(frozen=True)
+class _Tier:
+    range: list[ColumnElement[bool]]
+    filtered: bool  # False: every name in the range matches
+
+
+def _tiers(q: _Query) -> list[_Tier]:
+    """The ranked tiers, each an index range of names read in order: the exact name, the names starting
+    with the query, then the names before and after those that contain it."""
+    tiers = [
+        _Tier([_names.c.name_norm == q.norm], False),
+        _Tier([_names.c.name_norm > q.norm, q.prefix()], False),
+    ]
+    tiers.append(_Tier([_names.c.name_norm < q.norm], True))
     upper = _after(q.norm)
-    after = [_names.c.name_norm >= upper, q.contains()] if upper is not None else []
-    return [t for t in (exact, starting, before, after) if t]
+    if upper is not None:
+        tiers.append(_Tier([_names.c.name_norm >= upper], True))
+    return tiers
 
 
-def _page_by_walk(session: Session, q: _Query, limit: int, offset: int) -> list[int]:
-    """A page read tier by tier, each tier walked in the order of the index on (name, id)."""
+def _read_tier(session: Session, q: _Query, tier: _Tier, wanted: int, budget: int) -> list[int]:
+    """Up to ``wanted`` matches of a tier in order, reading at most ``budget`` names of a filtered one."""
+    order = (_names.c.name_norm, _names.c.subject_id)
+    if not tier.filtered:
+        return list(
+            session.scalars(select(_names.c.subject_id).where(*tier.range).order_by(*order).limit(wanted))
+        )
+    window = select(*order).where(*tier.range).order_by(*order).limit(budget).subquery()
+    stmt = (
+        select(window.c.subject_id)
+        .where(q.contains(window.c.name_norm))
+        .order_by(window.c.name_norm, window.c.subject_id)
+        .limit(wanted)
+    )
+    found = list(session.scalars(stmt))
+    if len(found) < wanted:
+        beyond = select(_names.c.subject_id).where(*tier.range).order_by(*order).offset(budget).limit(1)
+        if session.scalar(beyond) is not None:
+            raise _WalkTooLong
+    return found
+
+
+def _page_by_walk(session: Session, q: _Query, limit: int, offset: int, budget: int) -> list[int]:
+    """A page read tier by tier from the index on (name, id); raises _WalkTooLong past ``budget``."""
     out: list[int] = []
     skip = offset
-    for where in _tiers(q):
-        stmt = (
-            select(_names.c.subject_id)
-            .where(*where)
-            .order_by(_names.c.name_norm, _names.c.subject_id)
-            .limit(limit - len(out))
-            .offset(skip)
-        )
-        rows = list(session.scalars(stmt))
-        if rows:
-            out += rows
-            skip = 0
-        elif skip:
-            skip -= int(session.scalar(select(func.count()).select_from(_names).where(*where)) or 0)
-            skip = max(skip, 0)
+    for tier in _tiers(q):
+        found = _read_tier(session, q, tier, skip + limit - len(out), budget)
+        out += found[skip:]
+        skip = max(0, skip - len(found))
         if len(out) >= limit:
             break
-    return out
-
-
-Pager = Callable[[Session, _Query, int, int], list[int]]
+    return out[:limit]
 
 
 def search(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int, list[int]]:
@@ -144,12 +174,18 @@ def search(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int
     if any(freq.get(g, 0) <= 0 for g in grams):
         return 0, []
     rarest = min(grams, key=lambda g: (freq[g], g))
-    q = _Query(norm, rarest, exact_gram=grams == [norm])
+    q = _Query(norm, rarest, exact_gram=grams == [norm], postgres=is_postgres(session))
     total = freq[rarest] if q.exact_gram else _count_candidates(session, q)
     if total == 0 or offset >= total:
         return total, []
+    # The walk reads about (offset + limit) / share names, if the matches were spread evenly; it may
+    # read names worth what ranking the candidates would cost, then falls back to that.
     walk_rows = (offset + limit) * max(freq.get(ALL, 0), 1) / total
-    pager: Pager = _page_from_postings
-    if freq[rarest] > FEW and freq[rarest] > walk_rows * WALK_ROW_COST:
-        pager = _page_by_walk
-    return total, pager(session, q, limit, offset)
+    if freq[rarest] > FEW and offset + limit <= MAX_WALK_PAGE and freq[rarest] > walk_rows * WALK_ROW_COST:
+        try:
+            return total, _page_by_walk(
+                session, q, limit, offset, int(freq[rarest] / WALK_ROW_COST * WALK_BUDGET)
+            )
+        except _WalkTooLong:
+            pass
+    return total, _page_from_postings(session, q, limit, offset)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
+from xinyong.demo.bulk import BulkWorld, load_bulk
 from xinyong.departments.service import create_department
 from xinyong.ingest.service import submit_records
 from xinyong.ingest.validation import FUTURE_DATE_FIELDS
@@ -39,6 +40,8 @@ from xinyong.subjects import service as subjects_service
 DEMO_TODAY = dt.date(2026, 11, 20)
 #: Demo phone numbers are this prefix + 7 digits: never a real subscriber (see the module docstring).
 DEMO_PHONE_PREFIX = "1000"
+#: From this many subjects on, the demo is loaded set-based (xinyong.demo.bulk); below, one by one.
+BULK_FROM = 2_000
 
 CITY_DEPARTMENTS = [
     ("XYB", "社会信用体系建设领导小组办公室", "信用办"),
@@ -463,9 +466,15 @@ def load_demo(
     actor: str = "demo",
     clock: Clock | None = None,
     progress: bool = False,
+    bulk: bool | None = None,
 ) -> DemoSummary:
     """Load the default catalog (if none), departments, subjects and records across the catalog. Records
-    go through collection (ingest.service.submit_records), the one path every record is written by."""
+    go through collection (the ingest pipeline), the one path every record is written by.
+
+    Up to :data:`BULK_FROM` subjects (unless ``bulk``) they are registered one by one as a clerk would
+    and their records sent as the JSON batch API's requests (ingest.service.submit_records); from
+    there on (or with ``bulk``) subjects are registered set-based and their records sent as monthly
+    department batches (xinyong.demo.bulk)."""
     clock = clock or FixedClock(DEMO_TODAY)
     settings = get_settings()
     cipher = cipher_from_settings()
@@ -482,6 +491,11 @@ def load_demo(
     depts = _departments(session, settings.platform_region, actor, clock)
     summary.departments = len(depts)
     region_codes = [r.code for r in demo_regions(settings.platform_region)]
+    if bulk or (bulk is None and subjects >= BULK_FROM):
+        world = BulkWorld(
+            settings.platform_region, region_codes, {c: official_place(c) for c in region_codes}, depts, items
+        )
+        return _load_bulk(session, summary, world, subjects, seed, actor, clock, cipher, progress)
     rng = random.Random(seed)
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("生成信用主体", total=subjects)
@@ -505,4 +519,37 @@ def load_demo(
             summary.records += outcome.accepted
             summary.by_item[item_code] = summary.by_item.get(item_code, 0) + outcome.accepted
         bar.advance(task, len(created))
+    return summary
+
+
+def _load_bulk(
+    session: Session,
+    summary: DemoSummary,
+    world: BulkWorld,
+    subjects: int,
+    seed: int,
+    actor: str,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+    progress: bool,
+) -> DemoSummary:
+    n_orgs, n_persons = demo_split(subjects)
+    with Progress(disable=not progress, transient=True) as bar:
+        tasks = {
+            "subjects": bar.add_task("登记信用主体", total=subjects),
+            "records": bar.add_task("归集信用记录", total=None),
+        }
+        loaded = load_bulk(
+            session,
+            world,
+            orgs=n_orgs,
+            persons=n_persons,
+            seed=seed,
+            actor=actor,
+            clock=clock,
+            cipher=cipher,
+            advance=lambda stage, n: bar.advance(tasks[stage], n),
+        )
+    summary.subjects, summary.persons = loaded.subjects, loaded.persons
+    summary.records, summary.by_item = loaded.records, loaded.by_item
     return summary

@@ -1,0 +1,94 @@
+"""The demo at scale (``xinyong demo --subjects 1000000``): subjects generated column-wise
+(:mod:`xinyong.demo.names`), registered set-based (:mod:`xinyong.demo.registry`), their records sent
+through the collection pipeline a department batch at a time (:mod:`xinyong.demo.records`), and the
+public search index built once at the end (``subjects.search_index.rebuild``), since subjects written
+set-based are not indexed one by one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from xinyong.demo import names, records, registry
+from xinyong.kit.clock import Clock
+from xinyong.kit.crypto import PersonalDataCipher
+from xinyong.models import CatalogItemRow, Department
+from xinyong.subjects import search_index
+from xinyong.workdays.service import calendar as work_calendar
+
+
+@dataclass
+class BulkLoaded:
+    subjects: int = 0
+    persons: int = 0
+    records: int = 0
+    batches: int = 0
+    listed: int = 0
+    by_item: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BulkWorld:
+    """Where the subjects live and who sends their records."""
+
+    city: str
+    region_codes: list[str]
+    places: dict[str, str]
+    depts: list[Department]
+    items: list[CatalogItemRow]
+
+
+def load_bulk(
+    session: Session,
+    world: BulkWorld,
+    *,
+    orgs: int,
+    persons: int,
+    seed: int,
+    actor: str,
+    clock: Clock,
+    cipher: PersonalDataCipher,
+    advance: Callable[[str, int], None] = lambda _stage, _n: None,
+) -> BulkLoaded:
+    """Generate, register and submit ``orgs`` organisations and ``persons`` persons with their records,
+    in the caller's transaction."""
+    org_rows = names.organisations(orgs, seed, world.region_codes, world.city)
+    person_rows = names.persons(persons, seed, world.region_codes)
+    done = registry.register_all(
+        session,
+        org_rows,
+        person_rows,
+        cipher=cipher,
+        actor=actor,
+        clock=clock,
+        advance=lambda n: advance("subjects", n),
+    )
+    rng = random.Random(seed + 2)
+    c = records.context(
+        session,
+        depts=world.depts,
+        items=world.items,
+        cal=work_calendar(session),
+        cipher=cipher,
+        actor=actor,
+        clock=clock,
+        places=world.places,
+        orgs=done.orgs,
+    )
+    planned = records.plan(
+        done.orgs, done.persons, world.items, world.depts, city=world.city, today=clock.today(), rng=rng
+    )
+    loaded = records.load(session, c, planned, rng, lambda n: advance("records", n))
+    listed = search_index.rebuild(session)
+    return BulkLoaded(
+        subjects=done.orgs.height + done.persons.height,
+        persons=done.persons.height,
+        records=loaded.records,
+        batches=loaded.batches,
+        listed=listed,
+        by_item=loaded.by_item,
+    )

@@ -16,7 +16,7 @@ How a query is answered:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import ColumnElement, Table, case, func, select
 from sqlalchemy.orm import Session
@@ -68,6 +68,8 @@ class _Query:
     gram: str
     exact_gram: bool
     postgres: bool
+    #: How many postings the gram has (its count rows).
+    frequency: int
 
     def contains(self, column: ColumnElement[str] = _names.c.name_norm) -> ColumnElement[bool]:
         """``norm`` occurs in ``column``: a position function rather than ``LIKE '%…%'``, whose pattern
@@ -82,21 +84,29 @@ class _Query:
         return (_names.c.name_norm >= self.norm) & (_names.c.name_norm < upper)
 
 
-def _candidates(q: _Query) -> list[ColumnElement[bool]]:
-    where = [_grams.c.gram == q.gram, _grams.c.subject_id == _names.c.subject_id]
-    return where if q.exact_gram else [*where, q.contains()]
+def _candidates(q: _Query) -> tuple[Any, list[ColumnElement[bool]]]:
+    """The candidates joined to their names, and the check of each. The postings are read in a subquery
+    capped by (twice) their known count: a cap the planner can read, so PostgreSQL, which cannot know
+    how rare a gram is, joins the few candidates to their names by key instead of scanning every name."""
+    postings = (
+        select(_grams.c.subject_id).where(_grams.c.gram == q.gram).limit(2 * q.frequency + 100).subquery()
+    )
+    joined = postings.join(_names, _names.c.subject_id == postings.c.subject_id)
+    return joined, [] if q.exact_gram else [q.contains()]
 
 
 def _count_candidates(session: Session, q: _Query) -> int:
-    return int(session.scalar(select(func.count()).select_from(_grams, _names).where(*_candidates(q))) or 0)
+    joined, where = _candidates(q)
+    return int(session.scalar(select(func.count()).select_from(joined).where(*where)) or 0)
 
 
 def _page_from_postings(session: Session, q: _Query, limit: int, offset: int) -> list[int]:
     rank = case((_names.c.name_norm == q.norm, 0), (q.prefix(), 1), else_=2)
+    joined, where = _candidates(q)
     stmt = (
         select(_names.c.subject_id)
-        .select_from(_grams, _names)
-        .where(*_candidates(q))
+        .select_from(joined)
+        .where(*where)
         .order_by(rank, _names.c.name_norm, _names.c.subject_id)
         .limit(limit)
         .offset(offset)
@@ -174,7 +184,7 @@ def search(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int
     if any(freq.get(g, 0) <= 0 for g in grams):
         return 0, []
     rarest = min(grams, key=lambda g: (freq[g], g))
-    q = _Query(norm, rarest, exact_gram=grams == [norm], postgres=is_postgres(session))
+    q = _Query(norm, rarest, grams == [norm], is_postgres(session), freq[rarest])
     total = freq[rarest] if q.exact_gram else _count_candidates(session, q)
     if total == 0 or offset >= total:
         return total, []

@@ -305,13 +305,24 @@ class DemoSummary:
     persons: int = 0
     records: int = 0
     by_item: dict[str, int] = field(default_factory=dict)
+    #: Seconds by stage of a bulk load (generate, register, records, search_index); empty otherwise.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return (
+        text = (
             f"演示数据已载入：部门 {self.departments} 个，"
             f"信用主体 {self.subjects} 个（其中自然人 {self.persons} 个），"
             f"信用记录 {self.records} 条，覆盖目录事项 {len(self.by_item)} 个"
         )
+        if self.seconds:
+            stages = {
+                "generate": "生成",
+                "register": "登记主体",
+                "records": "归集记录",
+                "search_index": "检索索引",
+            }
+            text += "\n用时（秒）：" + "，".join(f"{stages.get(k, k)} {v}" for k, v in self.seconds.items())
+        return text
 
 
 def _departments(session: Session, city_code: str, actor: str, clock: Clock) -> list[Department]:
@@ -552,4 +563,5 @@ def _load_bulk(
         )
     summary.subjects, summary.persons = loaded.subjects, loaded.persons
     summary.records, summary.by_item = loaded.records, loaded.by_item
+    summary.seconds = loaded.seconds
     return summary

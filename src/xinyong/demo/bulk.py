@@ -8,6 +8,7 @@ set-based are not indexed one by one.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ class BulkLoaded:
     batches: int = 0
     listed: int = 0
     by_item: dict[str, int] = field(default_factory=dict)
+    #: Seconds spent generating, registering, submitting records and indexing.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,17 @@ def load_bulk(
 ) -> BulkLoaded:
     """Generate, register and submit ``orgs`` organisations and ``persons`` persons with their records,
     in the caller's transaction."""
+    seconds: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        seconds[stage], mark = round(now - mark, 1), now
+
     org_rows = names.organisations(orgs, seed, world.region_codes, world.city)
     person_rows = names.persons(persons, seed, world.region_codes)
+    lap("generate")
     done = registry.register_all(
         session,
         org_rows,
@@ -67,6 +79,7 @@ def load_bulk(
         clock=clock,
         advance=lambda n: advance("subjects", n),
     )
+    lap("register")
     rng = random.Random(seed + 2)
     c = records.context(
         session,
@@ -83,7 +96,9 @@ def load_bulk(
         done.orgs, done.persons, world.items, world.depts, city=world.city, today=clock.today(), rng=rng
     )
     loaded = records.load(session, c, planned, rng, lambda n: advance("records", n))
+    lap("records")
     listed = search_index.rebuild(session)
+    lap("search_index")
     return BulkLoaded(
         subjects=done.orgs.height + done.persons.height,
         persons=done.persons.height,
@@ -91,4 +106,5 @@ def load_bulk(
         batches=loaded.batches,
         listed=listed,
         by_item=loaded.by_item,
+        seconds=seconds,
     )

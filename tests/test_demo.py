@@ -153,7 +153,7 @@ def test_a_bulk_load_is_valid_through_the_normal_services(session: Session) -> N
     assert session.scalar(select(func.sum(IngestBatch.rejected))) == 0
     assert {"XK-001", "CF-001"} <= set(summary.by_item)  # 双公示
     assert len(summary.by_item) >= 15
-    assert session.scalar(select(func.count(func.distinct(CreditRecord.source_dept_id)))) >= 10
+    assert (session.scalar(select(func.count(func.distinct(CreditRecord.source_dept_id)))) or 0) >= 10
     months = {d.strftime("%Y-%m") for d in session.scalars(select(CreditRecord.received_on))}
     assert len(months) >= 12
     # published records reach their subject's public file; 双公示 reach the portal's latest list

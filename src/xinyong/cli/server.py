@@ -81,6 +81,14 @@ def _describe_keys(current: Settings, done: KeysProvisioned) -> None:
 def demo(
     subjects: Annotated[int, typer.Option("--subjects", min=1, help="生成的信用主体数量")] = DEMO_SUBJECTS,
     seed: Annotated[int, typer.Option(help="随机种子，相同种子生成相同数据")] = DEMO_SEED,
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--one-by-one",
+            help="批量载入（主体成批登记、记录按部门月度批次归集）或逐个登记；默认 2000 个主体起批量载入",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """载入演示数据：一个市及其区县的部门、企业、个人和覆盖目录的信用记录。"""
     engine = make_engine(current_settings().effective_database_url)
@@ -88,7 +96,9 @@ def demo(
     try:
         with transaction(session_factory(engine)) as session:
             check_keys_fit(session, cipher_from_settings())
-            summary = load_demo(session, subjects=subjects, seed=seed, actor=actor(), progress=True)
+            summary = load_demo(
+                session, subjects=subjects, seed=seed, actor=actor(), progress=True, bulk=bulk
+            )
             accounts = _demo_accounts(session)
     except DomainError as exc:
         fail(exc)

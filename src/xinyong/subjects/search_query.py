@@ -126,13 +126,10 @@ class _Tier:
 
 
 def _tiers(q: _Query) -> list[_Tier]:
-    """The ranked tiers, each an index range of names read in order: the exact name, the names starting
-    with the query, then the names before and after those that contain it."""
-    tiers = [
-        _Tier([_names.c.name_norm == q.norm], False),
-        _Tier([_names.c.name_norm > q.norm, q.prefix()], False),
-    ]
-    tiers.append(_Tier([_names.c.name_norm < q.norm], True))
+    """The ranked tiers, each an index range of names read in order: the exact name and the names starting
+    with the query (the exact name is the least of them: one range), then the names before and after
+    that range that contain the query."""
+    tiers = [_Tier([q.prefix()], False), _Tier([_names.c.name_norm < q.norm], True)]
     upper = _after(q.norm)
     if upper is not None:
         tiers.append(_Tier([_names.c.name_norm >= upper], True))
@@ -146,13 +143,10 @@ def _read_tier(session: Session, q: _Query, tier: _Tier, wanted: int, budget: in
         return list(
             session.scalars(select(_names.c.subject_id).where(*tier.range).order_by(*order).limit(wanted))
         )
+    # No ORDER BY outside: the window streams in index order (a co-routine on SQLite, a scan on
+    # PostgreSQL) and the outer LIMIT stops it; ordering again would read all of it first.
     window = select(*order).where(*tier.range).order_by(*order).limit(budget).subquery()
-    stmt = (
-        select(window.c.subject_id)
-        .where(q.contains(window.c.name_norm))
-        .order_by(window.c.name_norm, window.c.subject_id)
-        .limit(wanted)
-    )
+    stmt = select(window.c.subject_id).where(q.contains(window.c.name_norm)).limit(wanted)
     found = list(session.scalars(stmt))
     if len(found) < wanted:
         beyond = select(_names.c.subject_id).where(*tier.range).order_by(*order).offset(budget).limit(1)

@@ -100,18 +100,23 @@ def _count_candidates(session: Session, q: _Query) -> int:
     return int(session.scalar(select(func.count()).select_from(joined).where(*where)) or 0)
 
 
-def _page_from_postings(session: Session, q: _Query, limit: int, offset: int) -> list[int]:
+def _page_from_postings(session: Session, q: _Query, limit: int, offset: int) -> tuple[int | None, list[int]]:
+    """A page ranked from the candidates, with how many match in all (counted in the same statement;
+    None when the page is past the end, which then tells nothing)."""
     rank = case((_names.c.name_norm == q.norm, 0), (q.prefix(), 1), else_=2)
     joined, where = _candidates(q)
     stmt = (
-        select(_names.c.subject_id)
+        select(_names.c.subject_id, func.count().over())
         .select_from(joined)
         .where(*where)
         .order_by(rank, _names.c.name_norm, _names.c.subject_id)
         .limit(limit)
         .offset(offset)
     )
-    return list(session.scalars(stmt))
+    rows = session.execute(stmt).all()
+    if not rows:
+        return (0 if offset == 0 else None), []
+    return int(rows[0][1]), [int(r[0]) for r in rows]
 
 
 class _WalkTooLong(Exception):
@@ -179,17 +184,19 @@ def search(session: Session, norm: str, *, limit: int, offset: int) -> tuple[int
         return 0, []
     rarest = min(grams, key=lambda g: (freq[g], g))
     q = _Query(norm, rarest, grams == [norm], is_postgres(session), freq[rarest])
+    if freq[rarest] <= FEW:  # few candidates: rank them, and count them in the same statement
+        counted, page = _page_from_postings(session, q, limit, offset)
+        return (_count_candidates(session, q) if counted is None else counted), page
     total = freq[rarest] if q.exact_gram else _count_candidates(session, q)
     if total == 0 or offset >= total:
         return total, []
     # The walk reads about (offset + limit) / share names, if the matches were spread evenly; it may
     # read names worth what ranking the candidates would cost, then falls back to that.
     walk_rows = (offset + limit) * max(freq.get(ALL, 0), 1) / total
-    if freq[rarest] > FEW and offset + limit <= MAX_WALK_PAGE and freq[rarest] > walk_rows * WALK_ROW_COST:
+    if offset + limit <= MAX_WALK_PAGE and freq[rarest] > walk_rows * WALK_ROW_COST:
         try:
-            return total, _page_by_walk(
-                session, q, limit, offset, int(freq[rarest] / WALK_ROW_COST * WALK_BUDGET)
-            )
+            budget = int(freq[rarest] / WALK_ROW_COST * WALK_BUDGET)
+            return total, _page_by_walk(session, q, limit, offset, budget)
         except _WalkTooLong:
             pass
-    return total, _page_from_postings(session, q, limit, offset)
+    return total, _page_from_postings(session, q, limit, offset)[1]

@@ -7,6 +7,12 @@ too: 11 digits starting with 1000 (:data:`DEMO_PHONE_PREFIX`); the 10 block of C
 holds only carriers' service numbers, so no subscriber can have one. Places are the real divisions of
 the platform's region with their real names (盐城市亭湖区, 阜宁县, 东台市), and departments are named
 as they are officially (盐城市亭湖区市场监督管理局, 东台市税务局).
+
+Two ways of loading, the same data model: up to :data:`BULK_FROM` subjects (what ``scripts/start.sh``
+and the browser tests load) one by one, as a clerk and the departments' systems would; from there on set-based
+(:mod:`xinyong.demo.bulk`: :mod:`~xinyong.demo.names` generates, :mod:`~xinyong.demo.registry`
+registers, :mod:`~xinyong.demo.records` submits through the ingest pipeline), a million subjects with
+their records in minutes.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ For each database (SQLite file, PostgreSQL in a throw-away schema) it loads one 
 - the department's view (every record in range: the staff file's reader filter without the query log)
   and the subject's own view, through ``files.service.credit_file``.
 
-It prints p50 and p95 of each and the ratio of its p95 to the baseline's. ``--with-index`` first adds
-``SUBJECT_DECISION_INDEX`` (not in the migrations: proposed for the next one), to measure what it buys.
+It prints p50 and p95 of each and the ratio of its p95 to the baseline's. ``--without-index`` first drops
+``ix_credit_records_file_page`` (migration 0009: the covering index a page and a tab's count read), to
+measure what it buys.
 """
 
 from __future__ import annotations
@@ -52,9 +53,7 @@ TODAY = dt.date(2026, 11, 20)
 KEY = b"\x01" * 32
 #: (item code, share of the subject's records, published)
 #: The index the file pages would use to read a subject's records newest first (proposed DDL).
-SUBJECT_DECISION_INDEX = (
-    "CREATE INDEX ix_credit_records_subject_decision ON credit_records (subject_id, decision_date, id)"
-)
+DROP_FILE_PAGE_INDEX = "DROP INDEX ix_credit_records_file_page"
 MIX = (("XK-001", 0.4, True), ("CF-001", 0.5, True), ("DJ-001", 0.05, True), ("QZ-001", 0.05, False))
 
 
@@ -174,9 +173,9 @@ def bench(kind: str, args: argparse.Namespace, workdir: Path) -> None:
     engine, cleanup, url = new_engine(kind, args.pg_url, workdir)
     try:
         subject_id, record_id = load(engine, args.records, args.others, args.seed)
-        if args.with_index:
+        if args.without_index:
             with engine.begin() as conn:
-                conn.execute(text(SUBJECT_DECISION_INDEX))
+                conn.execute(text(DROP_FILE_PAGE_INDEX))
                 conn.execute(text("ANALYZE"))
         app = create_app(
             Settings(database_url=url, public_rate_limit=10**9),
@@ -218,7 +217,7 @@ def bench(kind: str, args: argparse.Namespace, workdir: Path) -> None:
                 service(View.own, FilePage(tab="penalty", offset=4000)),
             ),
         ]
-        index = " (with the subject/decision index)" if args.with_index else ""
+        index = " (without the file-page index)" if args.without_index else ""
         print(f"\n{kind}{index}: one subject with {args.records} records, {args.others} of other subjects")
         base = 0.0
         for name, call in cases:
@@ -241,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=100, help="timed calls per case")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--with-index", action="store_true", help="add SUBJECT_DECISION_INDEX first")
+    parser.add_argument("--without-index", action="store_true", help="drop ix_credit_records_file_page first")
     parser.add_argument("--seed", type=int, default=20261130)
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

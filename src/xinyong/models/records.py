@@ -65,6 +65,24 @@ class CreditRecord(Base):
     __table_args__ = (
         UniqueConstraint("source_dept_id", "source_record_id"),
         Index("ix_credit_records_dept_received", "source_dept_id", "received_on"),
+        # A file page: the subject's records newest first with every column the readers' filters test
+        # (files.repository.shown_clause), so a tab's count and a page's ids never read the table.
+        Index(
+            "ix_credit_records_file_page",
+            "subject_id",
+            "decision_date",
+            "id",
+            "catalog_item_id",
+            "status",
+            "published",
+            "publish_from",
+            "publish_max_end",
+            "source_dept_id",
+        ),
+        # The dashboard: records received per month, department and item, and whether late.
+        Index(
+            "ix_credit_records_received_dashboard", "received_on", "source_dept_id", "catalog_item_id", "late"
+        ),
         # Partial: only the few provisional rows (what a year's schedule recomputes), so the bulk
         # load pays nothing for it; a full index on a boolean that is nearly always false would.
         Index(

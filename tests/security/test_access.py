@@ -187,8 +187,8 @@ def test_web_login_session_and_csrf(world: World, client: RecordingClient) -> No
 
 
 def test_the_me_page_shows_what_the_api_says(world: World, client: RecordingClient) -> None:
-    """The /me page and GET /api/v1/me answer from one service; a subject also sees who read its file
-    (as /api/v1/me/query-log) and its grants (as /api/v1/me/authorisations)."""
+    """The /me page and GET /api/v1/me answer from one service; a subject's page leads to 我的信用, where
+    the readers (by organisation) and the grants are."""
     assert world.person is not None
     refused = client.get(f"/api/v1/agency/subjects/{world.person.id}/file", headers=bearer(world, "agency"))
     assert refused.status_code == 403
@@ -204,9 +204,9 @@ def test_the_me_page_shows_what_the_api_says(world: World, client: RecordingClie
     own = {"Sec-Fetch-Site": "same-origin"}
     (entry,) = client.get("/api/v1/me/query-log", headers=own).json()["entries"]
     assert entry["username"] == "agency" and not entry["allowed"]
-    assert 'id="query-log"' in page.text and "已拒绝：" + entry["reason"] in page.text
-    (live,) = client.get("/api/v1/me/authorisations", headers=own).json()
-    assert f"<td>{live['id']}</td><td>人员录用</td>" in page.text and "<td>有效</td>" in page.text
+    # the page names no reader by its login name: the readers are at /space/log, by organisation
+    assert 'href="/space/log"' in page.text and 'href="/space/grants"' in page.text
+    assert ">agency<" not in page.text
     # The page's logout form must carry the session's CSRF token.
     assert client.post("/logout", data={"csrf_token": "forged"}, follow_redirects=False).status_code == 403
 
@@ -215,7 +215,7 @@ def test_a_department_account_page_shows_its_data_range(world: World, client: Re
     assert _login(client, "clerk_a", PASSWORD) == 303
     page = client.get("/me").text
     assert "亭湖区市场监督管理局" in page and "行政区划 320902（县级）" in page
-    assert 'id="query-log"' not in page
+    assert 'href="/space/log"' not in page
 
 
 def test_lockout_after_repeated_failures(world: World, client: RecordingClient, session: Session) -> None:

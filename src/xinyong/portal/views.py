@@ -152,7 +152,7 @@ def my_page(
     clock: Clock = Depends(get_clock),
 ) -> HTMLResponse:
     """我的账户: roles and data range; for a subject, who looked at its file and its grants."""
-    page = security.me_page(session, principal, today=clock.today())
+    page = security.me_page(session, principal)
     return _page(request, "me.html", settings, principal, page=page)
 
 

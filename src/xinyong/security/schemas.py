@@ -73,14 +73,11 @@ class DepartmentOut(BaseModel):
 
 
 class MePage(BaseModel):
-    """Everything the /me page shows: the account (as ``GET /api/v1/me``), its department, and for a
-    subject account who read its file (as ``GET /api/v1/me/query-log``) and its grants (as
-    ``GET /api/v1/me/authorisations``)."""
+    """Everything the /me page shows: the account (as ``GET /api/v1/me``) and its department. A subject's
+    readers and grants have pages of their own (我的信用: /space/log, /space/grants)."""
 
     account: MeOut
     department: DepartmentOut | None
-    query_log: QueryLogPage | None
-    authorisations: list[AuthorisationOut] | None
 
 
 @dataclass(frozen=True)

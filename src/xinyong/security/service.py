@@ -31,7 +31,6 @@ from xinyong.security.schemas import (
 )
 
 #: Entries of its query log the /me page shows a subject (the API pages through all of them).
-ME_PAGE_LOG_ENTRIES = 50
 
 
 def account(session: Session, principal: Principal) -> MeOut:
@@ -143,10 +142,9 @@ def revoke_authorisation(
     return _grant_out(record, clock.today())
 
 
-def me_page(session: Session, principal: Principal, *, today: dt.date) -> MePage:
-    """The /me page: the account (:func:`account`, as ``GET /api/v1/me``), its department's data range,
-    and for a subject account the latest reads of its file and its grants (the same answers as
-    ``GET /api/v1/me/query-log`` and ``GET /api/v1/me/authorisations``)."""
+def me_page(session: Session, principal: Principal) -> MePage:
+    """The /me page: the account (:func:`account`, as ``GET /api/v1/me``) and its department's data
+    range."""
     dept = departments.by_id(session, principal.department_id) if principal.department_id else None
     department = (
         DepartmentOut(
@@ -158,16 +156,4 @@ def me_page(session: Session, principal: Principal, *, today: dt.date) -> MePage
         if dept is not None
         else None
     )
-    log: QueryLogPage | None = None
-    authorisations: list[AuthorisationOut] | None = None
-    if principal.subject_id is not None:
-        log = search_query_log(
-            session, LogFilter(subject_id=principal.subject_id), limit=ME_PAGE_LOG_ENTRIES, offset=0
-        )
-        authorisations = [_grant_out(a, today) for a in grants.of_subject(session, principal.subject_id)]
-    return MePage(
-        account=account(session, principal),
-        department=department,
-        query_log=log,
-        authorisations=authorisations,
-    )
+    return MePage(account=account(session, principal), department=department)

@@ -34,7 +34,7 @@ from sqlalchemy import text
 from xinyong.db import make_engine
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SUMMARY = re.compile(r"信用主体 (\d+) 个.*?信用记录 (\d+) 条", re.S)
+SUMMARY = re.compile(r"信用主体\s*(\d+)\s*个.*?信用记录\s*(\d+)\s*条", re.S)
 STAGES = re.compile(r"用时（秒）：(.*)")
 
 
@@ -79,7 +79,12 @@ class Target:
 
 
 def run_demo(label: str, target: Target, args: list[str]) -> Timed:
-    env = {**os.environ, "XINYONG_DATABASE_URL": target.url, "XINYONG_DATA_DIR": str(target.workdir)}
+    env = {
+        **os.environ,
+        "XINYONG_DATABASE_URL": target.url,
+        "XINYONG_DATA_DIR": str(target.workdir),
+        "COLUMNS": "200",  # the summary on one line
+    }
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "xinyong", "demo", *args],

@@ -99,6 +99,12 @@ def test_names_still_search_by_normalised_name(client: TestClient) -> None:
     assert _names(client, "盐城市") == ["盐城市华美食品有限公司", "盐城市恒通建设工程有限公司"]
 
 
+def test_one_and_two_character_queries_are_searches(client: TestClient) -> None:
+    """A public portal's commonest queries are a 字号's one or two characters (issue 11)."""
+    assert _names(client, "华") == ["盐城市华美食品有限公司"]
+    assert _names(client, "華美") == ["盐城市华美食品有限公司"]
+
+
 def test_a_citizen_id_is_never_a_public_query(client: TestClient) -> None:
     assert _names(client, PERSON_RIC) == []
     assert _names(client, "王某明") == []

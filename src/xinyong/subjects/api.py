@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import NotFound
-from xinyong.kit.names import normalize_name
 from xinyong.models import Subject
 from xinyong.security.auth import LEVEL_PREFIX, Principal, authorize
 from xinyong.security.roles import Scope
-from xinyong.subjects import repository
-from xinyong.subjects.schemas import SubjectOut, public_subject, subject_out
-from xinyong.subjects.service import resolve, unverified_subjects, verify_subject
+from xinyong.subjects import service
+from xinyong.subjects.schemas import SubjectOut, subject_out
+from xinyong.subjects.service import unverified_subjects, verify_subject
 from xinyong.web import Offset, RowId, get_clock, get_session
 
 router = APIRouter(prefix="/api/v1", tags=["信用主体"])
@@ -86,9 +85,9 @@ PUBLIC_CODE_KINDS = frozenset({"uscc", "reg_no", "org_code"})
 def public_search(
     q: str = Query(
         ...,
-        min_length=2,
+        min_length=1,
         max_length=200,
-        description="名称（繁简、全半角不敏感），或统一社会信用代码、15 位工商注册号、"
+        description="名称（一个字起，繁简、全半角不敏感），或统一社会信用代码、15 位工商注册号、"
         "组织机构代码（可带连字符，全角字符按半角识别）",
     ),
     limit: int = Query(20, ge=1, le=100, description="每页条数"),
@@ -96,16 +95,7 @@ def public_search(
     _: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
 ) -> PublicSearchOut:
-    verdict = ids.classify(q)
-    if verdict.valid and verdict.kind in PUBLIC_CODE_KINDS:
-        # a code, new or old: the one resolution rule (新旧码转换), subjects.service.resolve
-        try:
-            found = [resolve(session, q).subject]
-        except NotFound:
-            found = []
-        shown = [subject_out(s, None) for s in found if public_subject(s)]
-        return PublicSearchOut(total=len(shown), subjects=shown[offset : offset + limit])
-    total, rows = repository.public_by_name(session, normalize_name(q), limit=limit, offset=offset)
+    total, rows = service.public_search(session, q, limit=limit, offset=offset)
     return PublicSearchOut(total=total, subjects=[subject_out(s, None) for s in rows])
 
 

@@ -11,7 +11,8 @@ same number of requests, each a new session fetching the same subjects by primar
 
 Names: a place of the demo city, a trade name (字号) of two or three characters from a pool of 400, an
 industry (60), an organisation form; one in ten in traditional characters, one in eight with a branch in
-full-width brackets, 2 % held as unverified (not listed).
+full-width brackets, 2 % held as unverified (not listed). The generated organisations are cached in the
+temporary directory (xy-search-orgs-N-SEED.pickle) so that a second run measures the same data.
 """
 
 from __future__ import annotations

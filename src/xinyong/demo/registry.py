@@ -113,11 +113,13 @@ def _next_id(session: Session) -> int:
 
 
 def _fix_sequence(session: Session) -> None:
-    """After rows with explicit ids: PostgreSQL's sequence continues after the largest."""
+    """After rows with explicit ids: PostgreSQL's sequence continues after the largest, and the planner
+    learns the tables' new sizes (without statistics it looks persons up by scanning every identifier)."""
     if is_postgres(session):
         session.execute(
             text("SELECT setval(pg_get_serial_sequence('subjects', 'id'), (SELECT max(id) FROM subjects))")
         )
+        session.execute(text("ANALYZE subjects, subject_identifiers"))
 
 
 def _insert_orgs(session: Session, orgs: pl.DataFrame) -> pl.DataFrame:

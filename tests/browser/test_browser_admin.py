@@ -14,7 +14,7 @@ import yaml
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.kit import ids
 
-from browserkit import browser, inspect, login, page, server  # noqa: F401
+from browserkit import inspect, login
 
 #: A company no registry reported: the penalty below brings it in as 待核验 (county 320902).
 NEW_ORG = "91320902" + "MA1XYB07" + ids.calc_org_check("MA1XYB07")

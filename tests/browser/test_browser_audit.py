@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from browserkit import browser, inspect, login, page, server  # noqa: F401
+from browserkit import inspect, login
 
 #: What a department states when it reads a file; the phone number must leave the CSV masked.
 BASIS = "《江苏省社会信用条例》第三十条（来电 13812345678 反映）"

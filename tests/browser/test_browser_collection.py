@@ -80,7 +80,7 @@ def test_clerk_uploads_fixes_a_rejected_row_and_resubmits(server: str, page: Any
     page.wait_for_url(server + "/console/batches")
     assert page.locator("#batches tbody tr").count() >= 2
     inspect(page, "batches", "staff")
-    page.get_by_role("link", name="报送质量", exact=True).click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="报送质量").click()
     page.wait_for_url(lambda url: "/console/quality" in url)
     assert page.locator("#quality tbody tr").count() == 12
     inspect(page, "quality", "staff")
@@ -91,7 +91,7 @@ def test_the_credit_office_sees_every_department(server: str, page: Any) -> None
     page.goto(server + "/console/collection")
     assert page.locator("#no-items").is_visible()
     inspect(page, "collection-office", "staff")
-    page.get_by_role("link", name="报送质量", exact=True).click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="报送质量").click()
     page.wait_for_url(lambda url: "/console/quality" in url)
     assert page.locator("#quality tbody tr").count() >= 1
     inspect(page, "quality-office", "staff")

@@ -32,6 +32,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.demo.bulk import BulkWorld, load_bulk
+from xinyong.demo.records import dept_uscc
 from xinyong.departments.service import create_department
 from xinyong.ingest.service import submit_records
 from xinyong.ingest.validation import FUTURE_DATE_FIELDS
@@ -420,6 +421,9 @@ def fill_core_fields(
     data["decision_date"] = decided.isoformat()
     if any(f["name"] == "decision_no" for f in item.spec["fields"]):
         data["decision_no"] = f"{dept.name[:2]}{item.code}〔{decided.year}〕{serial % 10000}号"
+    for spec in item.spec["fields"]:  # the deciding authority's (or another party's) code: a valid one
+        if spec["type"] == "uscc" and spec["name"] != "subject_id" and spec["name"] in data:
+            data[spec["name"]] = dept_uscc(dept)
 
 
 def _register_subjects(

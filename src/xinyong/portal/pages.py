@@ -30,8 +30,8 @@ from xinyong.web import MAX_ROW_ID, RowId, get_cipher, get_clock, get_session, g
 
 router = APIRouter()
 
-#: The shortest and longest query the search takes (the JSON route's bounds).
-QUERY_MIN, QUERY_MAX = 2, 200
+#: The longest query the search takes (the JSON route's bound); one character is a query.
+QUERY_MAX = 200
 #: The highest page number a list page accepts (beyond it the offset is past any table).
 MAX_PAGE = MAX_ROW_ID // PAGE_SIZE
 #: The tab a subject's page opens on.
@@ -41,8 +41,6 @@ FIRST_TAB = TAB_KEYS[0]
 def _query_problem(q: str) -> str | None:
     if not q:
         return "请输入企业或组织的名称、统一社会信用代码或注册号。"
-    if len(q) < QUERY_MIN:
-        return f"请至少输入 {QUERY_MIN} 个字。"
     if len(q) > QUERY_MAX:
         return f"查询内容不能超过 {QUERY_MAX} 个字。"
     return None

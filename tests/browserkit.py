@@ -105,6 +105,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("browser")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
     env["XINYONG_DATA_DIR"] = str(data)
+    # Every journey logs in from 127.0.0.1 within a few minutes: more than a person's 10 a minute. The
+    # limit itself is tested in tests/security/test_lockout.py.
+    env["XINYONG_LOGIN_RATE_LIMIT"] = "1000"
+    env["XINYONG_PUBLIC_RATE_LIMIT"] = "100000"
     subprocess.run(
         [sys.executable, "-m", "xinyong", "demo", "--subjects", "30"],
         env=env,

@@ -32,6 +32,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.demo.bulk import BulkWorld, load_bulk
+from xinyong.demo.names import CLASSIC_TRADE_NAMES
 from xinyong.demo.records import dept_uscc
 from xinyong.departments.service import create_department
 from xinyong.ingest.service import submit_records
@@ -70,43 +71,8 @@ COUNTY_DEPARTMENTS = [
     ("ZJ", "住房和城乡建设局", "住房城乡建设"),
 ]
 
-TRADE_NAMES = [
-    "恒通",
-    "华美",
-    "鑫源",
-    "瑞丰",
-    "远大",
-    "金帆",
-    "海韵",
-    "盛世",
-    "永泰",
-    "宏达",
-    "德润",
-    "新华",
-    "丰华",
-    "裕隆",
-    "润泽",
-    "天成",
-    "博远",
-    "嘉禾",
-    "弘业",
-    "锦程",
-    "东方",
-    "晨光",
-    "汇通",
-    "立信",
-    "同心",
-    "安泰",
-    "聚福",
-    "康达",
-    "九洲",
-    "启航",
-    "沃德",
-    "正和",
-    "华信",
-    "明辉",
-    "长青",
-]
+#: The small demo's 字号: the classic ones the bulk generator also draws from.
+TRADE_NAMES = CLASSIC_TRADE_NAMES
 INDUSTRIES = [
     "建设工程",
     "食品",

@@ -33,6 +33,7 @@ from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.demo.bulk import BulkWorld, load_bulk
 from xinyong.demo.names import CLASSIC_TRADE_NAMES
+from xinyong.demo.names import INDUSTRIES as ALL_INDUSTRIES
 from xinyong.demo.records import dept_uscc
 from xinyong.departments.service import create_department
 from xinyong.ingest.service import submit_records
@@ -73,28 +74,8 @@ COUNTY_DEPARTMENTS = [
 
 #: The small demo's 字号: the classic ones the bulk generator also draws from.
 TRADE_NAMES = CLASSIC_TRADE_NAMES
-INDUSTRIES = [
-    "建设工程",
-    "食品",
-    "机械制造",
-    "纺织",
-    "物流",
-    "商贸",
-    "环保科技",
-    "餐饮管理",
-    "化工",
-    "农业发展",
-    "电子科技",
-    "新能源",
-    "医药",
-    "汽车销售",
-    "装饰工程",
-    "印务",
-    "水产",
-    "酒店管理",
-    "劳务派遣",
-    "再生资源",
-]
+#: The small demo's industries: the first of the bulk generator's (their order keeps its random draws).
+INDUSTRIES = list(ALL_INDUSTRIES[:20])
 FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司"]
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 GIVEN = list("明华强伟芳娜敏静丽军杰磊洋勇艳超")

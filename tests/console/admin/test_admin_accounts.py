@@ -178,3 +178,20 @@ def test_the_secret_cookie_shows_only_to_the_account_that_issued_it(
     ).json()["token"]
     page = client.get("/console/tokens", headers={"Authorization": f"Bearer {other}"})
     assert page.status_code == 200 and 'id="token-secret"' not in page.text
+
+
+def test_the_forms_are_checked_as_their_json_twins_bodies(
+    world: World, client: RecordingClient, session: Session
+) -> None:
+    """An account without a role and a token without a purpose are refused by the page as by the API."""
+    admin_headers = bearer(world, ADMIN)
+    no_role = {"username": "norole", "display_name": "无角色", "department_code": world.depts["a"].code}
+    page = client.post("/console/users", data=no_role, headers=admin_headers)
+    assert page.status_code == 422 and "角色" in page.text and "填写有误" in page.text
+    api = client.post("/api/v1/admin/users", json={**no_role, "roles": []}, headers=admin_headers)
+    assert api.status_code == 422
+    assert session.scalar(select(User).where(User.username == "norole")) is None
+    unnamed = {"username": "operator_a", "name": "", "days": "30"}
+    page = client.post("/console/tokens", data=unnamed, headers=admin_headers)
+    assert page.status_code == 422 and "令牌用途" in page.text
+    assert session.scalar(select(ApiToken).where(ApiToken.name == "")) is None

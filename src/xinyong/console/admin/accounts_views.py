@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
-from xinyong.console.admin.common import CONSOLE_PAGE, actor_of, done_message
+from xinyong.console.admin.common import CONSOLE_PAGE, actor_of, done_message, form_body
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError
 from xinyong.security import admin
@@ -260,10 +260,10 @@ def users_create(
     }
     try:
         wanted = [Role(r) for r in roles if r in {c.value for c in admin.CONSOLE_ROLES}]
-        body = admin.UserIn.model_construct(
-            username=username, display_name=display_name, roles=wanted,
-            department_code=department_code or None, password=password or None,
-        )  # fmt: skip
+        body = form_body(admin.UserIn, {
+            "username": username, "display_name": display_name, "roles": wanted,
+            "department_code": department_code or None, "password": password or None,
+        })  # fmt: skip
         admin.add_user(session, body, actor=actor_of(principal), clock=clock)
     except DomainError as exc:
         session.rollback()
@@ -348,7 +348,8 @@ def tokens_issue(
     form = {"username": username, "name": name, "days": days, "scopes": scopes}
     try:
         wanted = [Scope(s) for s in scopes if s in {c.value for c in Scope}]
-        body = admin.TokenIn.model_construct(username=username, name=name, scopes=wanted or None, days=days)
+        values = {"username": username, "name": name, "scopes": wanted or None, "days": days}
+        body = form_body(admin.TokenIn, values)
         issued = admin.issue(session, body, settings=settings, actor=actor_of(principal), clock=clock)
     except DomainError as exc:
         session.rollback()

@@ -21,6 +21,11 @@ from xinyong.config import Settings, cipher_from_settings, get_settings
 from xinyong.console.admin import views as console_admin
 from xinyong.console.audit import views as console_audit
 from xinyong.console.collection import views as console_collection
+from xinyong.console.feedback import views as console_feedback
+from xinyong.console.lists import catalog_views as console_list_catalog
+from xinyong.console.lists import views as console_lists
+from xinyong.console.screening import batch_views as console_screening_batches
+from xinyong.console.screening import views as console_screening
 from xinyong.db import make_engine, session_factory
 from xinyong.files.api import router as files_router
 from xinyong.ingest.api import router as ingest_router
@@ -28,11 +33,14 @@ from xinyong.kit.clock import Clock, SystemClock
 from xinyong.kit.errors import DomainError
 from xinyong.kit.pydantic_zh import message_zh
 from xinyong.limits import RequestGuard
+from xinyong.lists import api as lists_api
 from xinyong.openapi import install_openapi
+from xinyong.portal import lists_views as portal_lists
 from xinyong.portal.views import router as portal_router
 from xinyong.security.api import router as security_router
 from xinyong.security.auth import RateLimiter
 from xinyong.security.http import install_http_policies
+from xinyong.space import lists_views as space_lists
 from xinyong.space import views as space
 from xinyong.subjects.api import router as subjects_router
 from xinyong.web import error_response
@@ -157,7 +165,23 @@ ROUTERS = (
     console_admin.api,
     console_audit.api,
     space.api,
+    lists_api.api,
+    console_lists.api,
+    console_list_catalog.api,
+    console_screening.api,
+    console_screening_batches.api,
+    console_feedback.api,
+    portal_lists.api,
+    space_lists.api,
     portal_router,
+    portal_lists.router,
+    lists_api.router,
+    console_lists.router,
+    console_list_catalog.router,
+    console_screening.router,
+    console_screening_batches.router,
+    console_feedback.router,
+    space_lists.router,
     console_collection.router,
     console_admin.router,
     console_audit.router,

@@ -45,7 +45,7 @@ def _catalog_files(tmp: Path) -> tuple[Path, Path]:
     text = default_catalog_path().read_text(encoding="utf-8")
     broken = tmp / "broken.yaml"
     broken.write_text(
-        text.replace("version: 2024-local-2", "version: 2099-broken").replace("type: uscc", "type: usc", 1)
+        text.replace("version: 2024-local-3", "version: 2099-broken").replace("type: uscc", "type: usc", 1)
     )
     data = yaml.safe_load(text)
     data["version"] = "2099-browser"

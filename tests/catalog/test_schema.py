@@ -128,7 +128,7 @@ def _error_for(exc: CatalogInvalid, item: str | None, field: str) -> dict[str, A
 
 def test_default_catalog_parses_and_covers_every_category() -> None:
     catalog = load_default_catalog()
-    assert catalog.version == "2024-local-2"
+    assert catalog.version == "2024-local-3"
     assert catalog.title == "公共信用信息目录（默认版）"
     assert {item.category for item in catalog.items} == set(Category)
     assert len(catalog.codes) == len(set(catalog.codes))

@@ -18,7 +18,18 @@ from xinyong.config import Settings
 from xinyong.security.auth import route_scopes
 from xinyong.security.roles import ROLE_SCOPES, Role
 
-from route_rows import admin, audit, collection, portal, space
+from route_rows import (
+    admin,
+    audit,
+    catalog_lists,
+    collection,
+    feedback,
+    lists,
+    portal,
+    screening,
+    screening_batches,
+    space,
+)
 from secworld import RecordingClient, World, bearer, client, query_log, world  # noqa: F401
 
 R = Role
@@ -68,7 +79,18 @@ TABLE: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/oversight/late-records"): OVERSIGHT,
     ("GET", "/api/v1/agency/subjects/{subject_id}/file"): frozenset({R.agency}),
 }
-AREAS = (portal, space, collection, admin, audit)
+AREAS = (
+    portal,
+    space,
+    collection,
+    admin,
+    audit,
+    lists,
+    screening,
+    screening_batches,
+    feedback,
+    catalog_lists,
+)
 for _area in AREAS:
     assert not set(_area.ROWS) & set(TABLE), f"{_area.__name__} repeats rows"
     TABLE.update(_area.ROWS)

@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel, Field, model_validator
 
 from xinyong.catalog.fields import FieldSpec, field_issues
+from xinyong.catalog.lists import ListKind, ListScope, Measure, MeasureKind
 from xinyong.catalog.rules import (
     FixedSeverity,
     PublicationRule,
@@ -182,6 +183,9 @@ class CatalogItem(BaseModel):
         return []
 
 
+_KIND_ZH = {MeasureKind.incentive: "守信激励", MeasureKind.punishment: "失信惩戒"}
+
+
 class CatalogFile(BaseModel):
     """A whole catalog: metadata and items with unique codes."""
 
@@ -193,11 +197,14 @@ class CatalogFile(BaseModel):
     effective_date: date
     description: str | None = None
     items: list[CatalogItem] = Field(min_length=1)
+    #: The four lists (catalog.lists): scope items of the red and black lists, and the measure lists.
+    scopes: list[ListScope] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> CatalogFile:
         first: dict[str, int] = {}
-        issues: list[Issue] = []
+        issues: list[Issue] = self._list_issues()
         for index, item in enumerate(self.items):
             if item.code in first:
                 issues.append(
@@ -210,6 +217,42 @@ class CatalogFile(BaseModel):
                 first[item.code] = index
         raise_issues(issues)
         return self
+
+    def _list_issues(self) -> list[Issue]:
+        """Codes unique; a scope names only measures of its own list's kind; a measure names only items
+        of this catalog."""
+        issues: list[Issue] = []
+        for section, codes in (
+            ("scopes", [s.code for s in self.scopes]),
+            ("measures", [m.code for m in self.measures]),
+        ):
+            seen: set[str] = set()
+            for index, code in enumerate(codes):
+                if code in seen:
+                    issues.append(((section, index, "code"), f"编码 {code} 重复"))
+                seen.add(code)
+        measures = {m.code: m for m in self.measures}
+        items = {item.code for item in self.items}
+        wanted = {ListKind.red: MeasureKind.incentive, ListKind.black: MeasureKind.punishment}
+        for index, scope in enumerate(self.scopes):
+            for j, code in enumerate(scope.measures):
+                measure = measures.get(code)
+                if measure is None:
+                    issues.append((("scopes", index, "measures", j), f"措施清单中没有编码为 {code} 的措施"))
+                elif measure.kind is not wanted[scope.list_kind]:
+                    issues.append(
+                        (
+                            ("scopes", index, "measures", j),
+                            f"{scope.code} 只能引用{_KIND_ZH[wanted[scope.list_kind]]}措施：{code}",
+                        )
+                    )
+        for index, measure in enumerate(self.measures):
+            for j, code in enumerate(measure.triggers.items):
+                if code not in items:
+                    issues.append(
+                        (("measures", index, "triggers", "items", j), f"目录中没有编码为 {code} 的事项")
+                    )
+        return issues
 
     @property
     def codes(self) -> list[str]:

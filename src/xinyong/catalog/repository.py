@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
+from xinyong.models.lists import ListScopeRow, MeasureRow
 
 
 def version_by_label(session: Session, version: str) -> CatalogVersion | None:
@@ -24,7 +25,9 @@ def current_label(session: Session) -> str | None:
     return session.scalar(select(CatalogVersion.version).where(CatalogVersion.is_current.is_(True)))
 
 
-def add_current_version(session: Session, version: CatalogVersion, items: Iterable[CatalogItemRow]) -> None:
+def add_current_version(
+    session: Session, version: CatalogVersion, items: Iterable[CatalogItemRow | ListScopeRow | MeasureRow]
+) -> None:
     """Store ``version`` with its ``items`` as the only current version (flushed, ids assigned)."""
     session.execute(update(CatalogVersion).values(is_current=False))
     version.is_current = True

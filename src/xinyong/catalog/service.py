@@ -20,6 +20,7 @@ from xinyong.catalog.terms import ANY_ADMINISTRATIVE, DEPARTMENT_KINDS, SubjectT
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, NotFound
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
+from xinyong.models.lists import ListScopeRow, MeasureRow
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def import_catalog(
         source_text=text,
         imported_by=actor,
     )
-    repository.add_current_version(session, version, [row_for_item(item) for item in parsed.items])
+    repository.add_current_version(session, version, rows_for(parsed))
     audit.record(
         session,
         actor=actor,
@@ -92,10 +93,29 @@ def import_catalog(
         entity_id=version.id,
         before={"current": previous},
         after={"version": parsed.version, "digest": digest},
-        detail={"items": len(parsed.items), "source": source},
+        detail={
+            "items": len(parsed.items),
+            "scopes": len(parsed.scopes),
+            "measures": len(parsed.measures),
+            "source": source,
+        },
         clock=clock,
     )
     return ImportResult(version, len(parsed.items), created=True)
+
+
+def rows_for(parsed: CatalogFile) -> list[CatalogItemRow | ListScopeRow | MeasureRow]:
+    """Every row a catalog version stores: its items, scope items and measures."""
+    rows: list[CatalogItemRow | ListScopeRow | MeasureRow] = [row_for_item(item) for item in parsed.items]
+    rows += [
+        ListScopeRow(code=s.code, list_kind=s.list_kind, name=s.name, spec=s.model_dump(mode="json"))
+        for s in parsed.scopes
+    ]
+    rows += [
+        MeasureRow(code=m.code, kind=m.kind, name=m.name, spec=m.model_dump(mode="json"))
+        for m in parsed.measures
+    ]
+    return rows
 
 
 def row_for_item(item: CatalogItem) -> CatalogItemRow:

@@ -23,7 +23,7 @@ from xinyong.catalog.diff import CatalogDiff, diff_catalogs
 from xinyong.catalog.errors import CatalogInvalid
 from xinyong.catalog.io import parse_catalog
 from xinyong.catalog.model import CatalogFile
-from xinyong.catalog.service import make_version_current, row_for_item, stored_spec
+from xinyong.catalog.service import make_version_current, rows_for, stored_spec
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import Conflict, InvalidInput, NotFound
 from xinyong.models.catalog import CatalogVersion
@@ -176,7 +176,7 @@ def stage(session: Session, text: str, *, actor: str, clock: Clock) -> VersionDe
         imported_by=actor,
         imported_at=clock.now(),
     )
-    versions_repository.add_version(session, version, [row_for_item(item) for item in parsed.items])
+    versions_repository.add_version(session, version, rows_for(parsed))
     audit.record(
         session,
         actor=actor,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.models.catalog import CatalogItemRow, CatalogVersion
+from xinyong.models.lists import ListScopeRow, MeasureRow
 
 
 def versions_with_counts(session: Session) -> list[tuple[CatalogVersion, int]]:
@@ -31,7 +32,9 @@ def item_count(session: Session, version_id: int) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def add_version(session: Session, version: CatalogVersion, items: Iterable[CatalogItemRow]) -> None:
+def add_version(
+    session: Session, version: CatalogVersion, items: Iterable[CatalogItemRow | ListScopeRow | MeasureRow]
+) -> None:
     """Store ``version`` with its ``items``, not current (flushed, ids assigned)."""
     version.is_current = False
     session.add(version)

@@ -19,7 +19,16 @@ from xinyong.security.roles import Role
 
 DEMO_PASSWORD = "xinyong-demo-2026"
 #: The user names ``load_demo_users`` may create.
-DEMO_USERNAMES: tuple[str, ...] = ("admin", "city-scjg", "auditor", "county-clerk", "company", "agency")
+DEMO_USERNAMES: tuple[str, ...] = (
+    "admin",
+    "city-scjg",
+    "city-reviewer",
+    "city-cz",
+    "auditor",
+    "county-clerk",
+    "company",
+    "agency",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,15 @@ def load_demo_users(session: Session, *, settings: Settings, actor: str, clock: 
             None,
             "市级部门，全市数据范围",
         ),
+        (
+            "city-reviewer",
+            "市市场监管局审核员",
+            Role.dept_reviewer,
+            f"{city}-SCJG",
+            None,
+            "全市数据范围；发起、告知、认定红黑名单",
+        ),
+        ("city-cz", "市财政局采购监管科", Role.implementing_unit, f"{city}-CZ", None, "联合奖惩核查与反馈"),
         ("auditor", "审计员", Role.auditor, f"{city}-XYB", None, "检索查询使用登记"),
     ]
     if county:

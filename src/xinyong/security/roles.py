@@ -48,6 +48,9 @@ class Scope(enum.StrEnum):
     audit_read = "audit:read"
     oversight_read = "oversight:read"  # 跟踪问效: timeliness, quality
     admin_manage = "admin:manage"  # users, tokens, catalog, schedules
+    lists_initiate = "lists:initiate"  # 发起、告知、认定红黑名单（认定部门）
+    lists_publish = "lists:publish"  # 发布、移出红黑名单（信用办）
+    feedback_report = "feedback:report"  # 联合奖惩反馈（实施部门）
 
 
 _STAFF_BASE = {Scope.public_read, Scope.account_self}
@@ -63,15 +66,26 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.admin_manage,
             Scope.screening_run,
             Scope.records_submit,
+            Scope.lists_initiate,
+            Scope.lists_publish,
         }
     ),
     Role.dept_operator: frozenset(
         _STAFF_BASE | {Scope.records_submit, Scope.records_read, Scope.oversight_read}
     ),
     Role.dept_reviewer: frozenset(
-        _STAFF_BASE | {Scope.records_read, Scope.subjects_read, Scope.objections_decide, Scope.repairs_decide}
+        _STAFF_BASE
+        | {
+            Scope.records_read,
+            Scope.subjects_read,
+            Scope.objections_decide,
+            Scope.repairs_decide,
+            Scope.lists_initiate,
+        }
     ),
-    Role.implementing_unit: frozenset(_STAFF_BASE | {Scope.screening_run, Scope.subjects_read}),
+    Role.implementing_unit: frozenset(
+        _STAFF_BASE | {Scope.screening_run, Scope.subjects_read, Scope.feedback_report}
+    ),
     Role.subject: frozenset(_STAFF_BASE | {Scope.self_file}),
     Role.agency: frozenset(_STAFF_BASE | {Scope.agency_query}),
     Role.auditor: frozenset(_STAFF_BASE | {Scope.querylog_read, Scope.audit_read, Scope.oversight_read}),

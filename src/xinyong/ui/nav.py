@@ -26,6 +26,7 @@ ADMIN_PAGES = (
     "/console/users",
     "/console/tokens",
     "/console/catalog",
+    "/console/list-catalog",
 )
 
 #: Every section, in the order the bar shows them. A section's pages check their own scope; the bar
@@ -34,12 +35,16 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("/", "首页", Scope.public_read),
     NavItem("/search", "信用查询", Scope.public_read),
     NavItem("/catalog", "信息目录", Scope.public_read),
+    NavItem("/lists", "红黑名单", Scope.public_read),
     NavItem("/notices", "政策公告", Scope.public_read),
     NavItem("/space", "我的信用", Scope.self_file),
     NavItem("/agency", "授权查询", Scope.agency_query),
     NavItem("/console/collection", "数据报送", Scope.records_submit, ("/console/batches",)),
     NavItem("/console/quality", "报送质量", Scope.oversight_read),
     NavItem("/console/lookup", "主体查询", Scope.subjects_read, ("/console/subjects",)),
+    NavItem("/console/lists", "名单认定", Scope.lists_initiate),
+    NavItem("/console/screening", "联合奖惩核查", Scope.screening_run, ("/console/screenings",)),
+    NavItem("/console/feedback", "奖惩反馈", Scope.feedback_report),
     NavItem("/console/dashboard", "统计看板", Scope.admin_manage),
     NavItem(
         "/console/admin",

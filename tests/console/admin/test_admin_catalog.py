@@ -78,7 +78,7 @@ def _upload(text: str) -> dict[str, Any]:
 def test_checking_a_file_lists_its_errors_by_item_and_field_and_stores_nothing(
     world: World, client: RecordingClient
 ) -> None:
-    broken = DEFAULT.replace("version: 2024-local-2", "version: 2099-bad").replace(
+    broken = DEFAULT.replace("version: 2024-local-3", "version: 2099-bad").replace(
         "type: uscc", "type: usc", 1
     )
     checked = client.post("/api/v1/admin/catalog/check", files=_upload(broken), headers=bearer(world, ADMIN))
@@ -97,7 +97,7 @@ def test_checking_a_file_lists_its_errors_by_item_and_field_and_stores_nothing(
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "CATALOG_INVALID")
     listed = client.get("/api/v1/admin/catalog/versions", headers=bearer(world, ADMIN)).json()
-    assert [v["version"] for v in listed] == ["2024-local-2"]
+    assert [v["version"] for v in listed] == ["2024-local-3"]
     empty = client.post("/console/catalog", files=_upload(""), headers=bearer(world, ADMIN))
     assert empty.status_code == 422 and "请选择目录文件" in empty.text
 
@@ -109,7 +109,7 @@ def test_a_valid_file_shows_its_changes_and_becomes_current_only_when_told(
         "/api/v1/admin/catalog/check", files=_upload(_edited()), headers=bearer(world, ADMIN)
     )
     diff = checked.json()["diff"]
-    assert checked.json()["valid"] is True and diff["from_version"] == "2024-local-2"
+    assert checked.json()["valid"] is True and diff["from_version"] == "2024-local-3"
     assert [i["code"] for i in diff["added"]] == ["DJ-901"] and [i["code"] for i in diff["removed"]] == [
         "DJ-002"
     ]
@@ -128,7 +128,7 @@ def test_a_valid_file_shows_its_changes_and_becomes_current_only_when_told(
         and "被处罚主体名称" not in version_page.text
     )
     assert 'id="diff-removed-items"' in version_page.text and "remark" in version_page.text
-    assert catalog.current_version(session).version == "2024-local-2"
+    assert catalog.current_version(session).version == "2024-local-3"
     version_id = int(staged.headers["location"].rsplit("/", 1)[1])
     detail = client.get(f"/api/v1/admin/catalog/versions/{version_id}", headers=bearer(world, ADMIN)).json()
     assert detail["version"]["is_current"] is False and detail["diff"] == diff
@@ -150,7 +150,7 @@ def test_a_valid_file_shows_its_changes_and_becomes_current_only_when_told(
     versions = client.get("/api/v1/admin/catalog/versions", headers=bearer(world, ADMIN)).json()
     assert [(v["version"], v["is_current"]) for v in versions] == [
         ("2099-test", True),
-        ("2024-local-2", False),
+        ("2024-local-3", False),
     ]
     # Back to the old one: also a stored version that can be made current.
     back = client.post(

@@ -1,0 +1,8 @@
+"""Pages and JSON: the single screening, its stored result and its verification."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["联合奖惩核查"])

@@ -1,0 +1,8 @@
+"""Role × route rows: screening."""
+
+from __future__ import annotations
+
+from xinyong.security.roles import Role
+
+ROWS: dict[tuple[str, str], frozenset[Role]] = {}
+PLACEHOLDERS: dict[str, str] = {}

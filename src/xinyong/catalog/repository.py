@@ -49,3 +49,15 @@ def item_of(session: Session, version_id: int, code: str) -> CatalogItemRow | No
     return session.scalar(
         select(CatalogItemRow).where(CatalogItemRow.version_id == version_id, CatalogItemRow.code == code)
     )
+
+
+def scopes_of(session: Session, version_id: int) -> list[ListScopeRow]:
+    """The scope items (red and black) of a version, by code."""
+    query = select(ListScopeRow).where(ListScopeRow.version_id == version_id)
+    return list(session.scalars(query.order_by(ListScopeRow.code)))
+
+
+def measures_of(session: Session, version_id: int) -> list[MeasureRow]:
+    """The measures (incentives and punishments) of a version, by code."""
+    query = select(MeasureRow).where(MeasureRow.version_id == version_id)
+    return list(session.scalars(query.order_by(MeasureRow.code)))

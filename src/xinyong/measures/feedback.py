@@ -2,21 +2,262 @@
 it reports back; open, overdue and rates per department are queryable.
 
 ``open_tasks`` and ``close_tasks`` are what the list lifecycle (xinyong.lists) calls on publish and exit.
+
+Who gets a task
+    For each measure the entry's scope item names (the scope row the entry was proposed under), whose
+    ``subject_types`` hold the subject's type: every *active* department whose ``kind`` is one of the
+    measure's ``implementing_department_kinds`` and whose region covers the subject's region — a
+    province department its province, a city department its city and counties, a county department its
+    own county (the prefix rule of ``security.auth.LEVEL_PREFIX``, the same one that bounds a caller's
+    data range). A subject without a region is placed in the initiating department's region. The
+    measure's text is the current catalog version's (the one in force at publication), falling back to
+    the scope's own version when the current one no longer has that code.
+
+Due date
+    ``FEEDBACK_WORKDAYS`` = 10 working days after the publication date, counted with the working-day
+    calendar in force (``workdays.service.calendar``); ``due_provisional`` when a year counted has no
+    loaded holiday schedule. The seeds set no time limit for 反馈 itself; 10 working days is the limit
+    seed 004 §三(六)1 sets for the neighbouring duty (移出名单 within 十个工作日 of accepting a repair),
+    between the 7 working days of 双公示 (seed 003) and the 15 of an objection's answer (seed 000 (十)).
+
+Reporting
+    Only the task's own department reports (any other caller, whatever its scope, is told the task does
+    not exist), only while the task is open; ``not_applicable`` and ``objection`` need a reason. A
+    report after the due date is accepted and marked late (``TaskOut.late``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
-from xinyong.kit.clock import Clock
-from xinyong.models import FeedbackTask, ListEntry
+from xinyong.audit import service as audit
+from xinyong.catalog.lists import ListScope, Measure
+from xinyong.catalog.lists_service import current_lists
+from xinyong.catalog.terms import SubjectType
+from xinyong.kit.clock import CHINA_TZ, Clock, as_aware
+from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.measures import feedback_repository as repo
+from xinyong.measures.feedback_schemas import CASE_REF_MAX, NOTE_MAX, Outcome
+from xinyong.models import Department, FeedbackTask, ListEntry, Subject
+from xinyong.models.measures import TaskStatus
+from xinyong.security.auth import LEVEL_PREFIX, Principal
+from xinyong.workdays.service import calendar
+
+#: Working days an implementing department has to report back (see the module docstring).
+FEEDBACK_WORKDAYS = 10
+
+
+class TaskNotFound(NotFound):
+    code = "FEEDBACK_TASK_NOT_FOUND"
+    message = "反馈任务不存在"
+
+
+class TaskClosed(Conflict):
+    code = "FEEDBACK_TASK_CLOSED"
+    message = "该反馈任务已反馈或已关闭，不能再次反馈"
+
+
+class ReasonRequired(InvalidInput):
+    code = "FEEDBACK_REASON_REQUIRED"
+    message = "反馈“不适用”或“提出异议”时须说明理由"
+
+
+class DepartmentRequired(Forbidden):
+    code = "FEEDBACK_DEPARTMENT_REQUIRED"
+    message = "只有实施部门的账户才有反馈任务"
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The China-time date of a stored instant."""
+    return as_aware(value).astimezone(CHINA_TZ).date()
+
+
+def covers(dept: Department, region_code: str | None) -> bool:
+    """Whether ``dept`` serves ``region_code``: its own division and, above county level, those below."""
+    if region_code is None:
+        return False
+    n = LEVEL_PREFIX.get(dept.level, 6)
+    return region_code[:n] == dept.region_code[:n]
+
+
+def measures_of(session: Session, scope_id: int, codes: Sequence[str]) -> dict[str, Measure]:
+    """The measures ``codes`` as the current catalog version states them, else as the version of the
+    scope row ``scope_id`` did."""
+    current = current_lists(session).measures
+    found = {code: current[code] for code in codes if code in current}
+    missing = [code for code in codes if code not in found]
+    row = repo.scope_row(session, scope_id)
+    if missing and row is not None:
+        for m in repo.measure_rows(session, row.version_id, missing):
+            found[m.code] = Measure.model_validate(m.spec)
+    return found
+
+
+def scope_of(session: Session, entry: ListEntry) -> ListScope:
+    """The scope item the entry was proposed under."""
+    row = repo.scope_row(session, entry.scope_id)
+    if row is None:  # the foreign key forbids it; a guard, not a rule
+        raise NotFound(f"名单 {entry.number} 的范围事项不存在", code="LIST_SCOPE_NOT_FOUND")
+    return ListScope.model_validate(row.spec)
+
+
+def _targets(session: Session, entry: ListEntry) -> list[tuple[Measure, Department]]:
+    """(measure, department) pairs that must act on ``entry``, by measure code then department code."""
+    subject = session.get_one(Subject, entry.subject_id)
+    region = subject.region_code
+    if region is None:
+        region = session.get_one(Department, entry.initiating_dept_id).region_code
+    subject_type = SubjectType(subject.kind.value)
+    scope = scope_of(session, entry)
+    measures = measures_of(session, entry.scope_id, scope.measures)
+    pairs: list[tuple[Measure, Department]] = []
+    for code in sorted(measures):
+        measure = measures[code]
+        if subject_type not in measure.subject_types:
+            continue
+        depts = repo.active_departments(session, measure.implementing_department_kinds)
+        pairs.extend((measure, dept) for dept in depts if covers(dept, region))
+    return pairs
 
 
 def open_tasks(session: Session, entry: ListEntry, *, actor: str, clock: Clock) -> list[FeedbackTask]:
-    """Create the tasks of a just-published entry (one per measure and implementing department)."""
-    raise NotImplementedError
+    """Create the tasks of a just-published entry (one per measure and implementing department).
+
+    Idempotent: a (measure, department) pair that already has a task, whatever its status, gets none
+    again. Returns the tasks created by this call. Audited once per call that created tasks (or the
+    first call, even when no department qualifies): ``feedback.tasks_opened`` with the count."""
+    existing = repo.task_keys(session, entry.id)
+    published = local_date(entry.published_at) if entry.published_at else clock.today()
+    due = calendar(session).add_workdays(published, FEEDBACK_WORKDAYS)
+    now = clock.now()
+    created: list[FeedbackTask] = []
+    for measure, dept in _targets(session, entry):
+        if (measure.code, dept.id) in existing:
+            continue
+        task = FeedbackTask(
+            entry_id=entry.id,
+            measure_code=measure.code,
+            department_id=dept.id,
+            status=TaskStatus.open,
+            created_at=now,
+            due_on=due.date,
+            due_provisional=due.provisional,
+        )
+        session.add(task)
+        created.append(task)
+        existing.add((measure.code, dept.id))
+    session.flush()
+    if created or len(existing) == 0:
+        audit.record(
+            session,
+            actor=actor,
+            action="feedback.tasks_opened",
+            entity="list_entry",
+            entity_id=entry.id,
+            subject_id=entry.subject_id,
+            detail={
+                "count": len(created),
+                "due_on": due.date.isoformat(),
+                "due_provisional": due.provisional,
+                "tasks": [
+                    {"id": t.id, "measure": t.measure_code, "department_id": t.department_id} for t in created
+                ],
+            },
+            clock=clock,
+        )
+    return created
 
 
 def close_tasks(session: Session, entry: ListEntry, *, actor: str, clock: Clock, reason: str) -> int:
-    """Close the open tasks of an entry that exited or was suspended for good; returns how many."""
-    raise NotImplementedError
+    """Close the open tasks of an entry that exited or was suspended for good; returns how many.
+
+    Reported tasks keep their answer. Audited (``feedback.tasks_closed``) when any task was closed."""
+    tasks = repo.open_tasks_of_entry(session, entry.id)
+    for task in tasks:
+        task.status = TaskStatus.closed
+        task.note = reason
+    session.flush()
+    if tasks:
+        audit.record(
+            session,
+            actor=actor,
+            action="feedback.tasks_closed",
+            entity="list_entry",
+            entity_id=entry.id,
+            subject_id=entry.subject_id,
+            detail={"count": len(tasks), "reason": reason, "tasks": [t.id for t in tasks]},
+            clock=clock,
+        )
+    return len(tasks)
+
+
+def own_task(session: Session, principal: Principal, task_id: int) -> FeedbackTask:
+    """The task ``task_id`` if it is the caller's department's; any other is answered as not found."""
+    task = repo.task(session, task_id)
+    if task is None or principal.department_id is None or task.department_id != principal.department_id:
+        raise TaskNotFound(f"反馈任务 {task_id} 不存在", details={"task_id": task_id})
+    return task
+
+
+def is_late(task: FeedbackTask) -> bool:
+    """Reported after its due date (China time)."""
+    return task.reported_at is not None and local_date(task.reported_at) > task.due_on
+
+
+def is_overdue(task: FeedbackTask, today: dt.date) -> bool:
+    return task.status is TaskStatus.open and task.due_on < today
+
+
+def report(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    *,
+    outcome: Outcome,
+    note: str,
+    case_ref: str,
+    clock: Clock,
+) -> FeedbackTask:
+    """Record what the task's department did: applied, not applicable (reason), or an objection to the
+    listing (reason: the department believes the listing is wrong). Audited (``feedback.reported``)."""
+    task = own_task(session, principal, task_id)
+    if task.status is not TaskStatus.open:
+        raise TaskClosed(
+            f"反馈任务 {task_id} 的状态为“{task.status.value}”，只有待反馈的任务可以反馈",
+            details={"task_id": task_id, "status": task.status.value},
+        )
+    note, case_ref = (note or "").strip(), (case_ref or "").strip()
+    if len(note) > NOTE_MAX or len(case_ref) > CASE_REF_MAX:
+        raise InvalidInput(
+            f"说明最多 {NOTE_MAX} 个字符，案件编号最多 {CASE_REF_MAX} 个字符", code="FEEDBACK_FIELD_TOO_LONG"
+        )
+    if outcome is not Outcome.applied and not note:
+        raise ReasonRequired(details={"outcome": outcome.value})
+    task.status = TaskStatus(outcome.value)
+    task.note = note or None
+    task.case_ref = case_ref or None
+    task.reported_at = clock.now()
+    task.reported_by = principal.username
+    session.flush()
+    audit.record(
+        session,
+        actor=f"user:{principal.username}",
+        action="feedback.reported",
+        entity="feedback_task",
+        entity_id=task.id,
+        before={"status": TaskStatus.open.value},
+        after={"status": task.status.value, "note": task.note, "case_ref": task.case_ref},
+        detail={
+            "status": task.status.value,
+            "entry_id": task.entry_id,
+            "measure": task.measure_code,
+            "note": task.note,
+            "case_ref": task.case_ref,
+            "late": is_late(task),
+        },
+        clock=clock,
+    )
+    return task

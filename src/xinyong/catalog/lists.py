@@ -26,6 +26,7 @@ Measure (``measures``)
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 from pydantic import BaseModel, Field, model_validator
@@ -54,6 +55,7 @@ __all__ = [
     "MeasureTriggers",
     "Nature",
     "Scenario",
+    "list_issues",
 ]
 
 #: A black-list entry is 严重 information: listed at least 12 and at most 36 months (《信用修复管理办法》).
@@ -170,8 +172,32 @@ class ListScope(BaseModel):
         low, high = BLACK_PERIOD_MONTHS
         if self.list_kind is ListKind.black and not low <= self.period_months <= high:
             issues.append((("period_months",), f"严重失信主体名单的列入期限须在 {low} 至 {high} 个月之间"))
+        issues += _document_issues(self.list_kind, self.document_kinds)
         raise_issues(issues)
         return self
+
+
+#: The legal documents each list may rest on: a black listing on a decision about the conduct (a penalty,
+#: a judgment, an award, a ruling, a listing decision), never on an honour; a red listing on an honour or
+#: a listing (evaluation) decision, never on a penalty or a judgment.
+DOCUMENTS_ALLOWED: Final[dict[ListKind, frozenset[DocumentKind]]] = {
+    ListKind.black: frozenset(DocumentKind) - {DocumentKind.HONOUR_DECISION},
+    ListKind.red: frozenset({DocumentKind.HONOUR_DECISION, DocumentKind.ADMINISTRATIVE_DECISION}),
+}
+
+
+def _document_issues(kind: ListKind, documents: Sequence[DocumentKind]) -> list[Issue]:
+    allowed = DOCUMENTS_ALLOWED[kind]
+    what = (
+        "严重失信主体名单不能依据表彰决定列入"
+        if kind is ListKind.black
+        else "诚信典型名单只能依据表彰决定或认定决定列入"
+    )
+    return [
+        (("document_kinds", i), f"{what}：{doc.label_zh}")
+        for i, doc in enumerate(documents)
+        if doc not in allowed
+    ]
 
 
 class MeasureTriggers(BaseModel):
@@ -221,5 +247,117 @@ class Measure(BaseModel):
                 issues.append((("min_severity",), "激励措施不设严重程度"))
         if not (self.triggers.lists or self.triggers.items or self.triggers.clean_years):
             issues.append((("triggers",), "措施须写明触发条件（名单、目录事项或无不良记录年限）"))
+        issues += self._proportion_issues()
         raise_issues(issues)
         return self
+
+    def _proportion_issues(self) -> list[Issue]:
+        """Which list may trigger it, and how far it may go (过惩相当; market measures are the market's)."""
+        issues: list[Issue] = []
+        own = _LIST_OF[self.kind]
+        for i, kind in enumerate(self.triggers.lists):
+            if kind is not own:
+                issues.append(
+                    (("triggers", "lists", i), f"{_MEASURE_ZH[self.kind]}措施只能由{_LIST_ZH[own]}触发")
+                )
+        if self.kind is MeasureKind.incentive and self.triggers.items:
+            issues.append((("triggers", "items"), "激励措施不能由信用记录触发（记录只触发惩戒措施）"))
+        if self.effect is Effect.PROHIBIT and self.min_severity not in (None, Severity.serious):
+            issues.append((("min_severity",), "禁止类惩戒措施只能由严重失信信息触发（过惩相当）"))
+        if self.effect is Effect.PROHIBIT and self.nature is not Nature.ADMINISTRATIVE:
+            issues.append(
+                (("effect",), f"{self.nature.label_zh}措施由市场主体、行业组织或社会自主实施，效果不得为禁止")
+            )
+        return issues
+
+
+_LIST_OF: Final = {MeasureKind.incentive: ListKind.red, MeasureKind.punishment: ListKind.black}
+_LIST_ZH: Final = {ListKind.red: "诚信典型名单（红名单）", ListKind.black: "严重失信主体名单（黑名单）"}
+_MEASURE_ZH: Final = {MeasureKind.incentive: "守信激励", MeasureKind.punishment: "失信惩戒"}
+_SEVERITY_RANK: Final = {Severity.minor: 1, Severity.general: 2, Severity.serious: 3}
+
+
+def _duplicate_issues(scopes: Sequence[ListScope], measures: Sequence[Measure]) -> list[Issue]:
+    issues: list[Issue] = []
+    for section, codes in (("scopes", [s.code for s in scopes]), ("measures", [m.code for m in measures])):
+        seen: set[str] = set()
+        for index, code in enumerate(codes):
+            if code in seen:
+                issues.append(((section, index, "code"), f"编码 {code} 重复"))
+            seen.add(code)
+    return issues
+
+
+def _scope_measure_issue(scope: ListScope, code: str, measure: Measure | None) -> str | None:
+    """Why ``scope`` may not name measure ``code`` (None: it may)."""
+    if measure is None:
+        return f"措施清单中没有编码为 {code} 的措施"
+    wanted = _LIST_OF[measure.kind]
+    if wanted is not scope.list_kind:
+        own = next(kind for kind, lst in _LIST_OF.items() if lst is scope.list_kind)
+        return f"{scope.code} 只能引用{_MEASURE_ZH[own]}措施：{code}"
+    if scope.list_kind not in measure.triggers.lists:
+        return f"措施 {code} 的触发条件未包含{_LIST_ZH[scope.list_kind]}：列入 {scope.code} 不会触发它"
+    if not set(scope.subject_types) & set(measure.subject_types):
+        return f"措施 {code} 不适用于 {scope.code} 可列入的任何主体类型"
+    return None
+
+
+def _scope_issues(scopes: Sequence[ListScope], measures: Mapping[str, Measure]) -> list[Issue]:
+    issues: list[Issue] = []
+    for index, scope in enumerate(scopes):
+        for j, code in enumerate(scope.measures):
+            problem = _scope_measure_issue(scope, code, measures.get(code))
+            if problem is not None:
+                issues.append((("scopes", index, "measures", j), problem))
+    return issues
+
+
+def _item_issue(measure: Measure, code: str, outcomes: Collection[str] | None) -> str | None:
+    """Why records of item ``code`` may not trigger ``measure`` (None: they may)."""
+    if outcomes is None:
+        return f"目录中没有编码为 {code} 的事项"
+    if measure.min_severity is None:
+        return None
+    least = _SEVERITY_RANK[measure.min_severity]
+    reached = [_SEVERITY_RANK[Severity(o)] for o in outcomes if o in Severity.__members__]
+    if not any(rank >= least for rank in reached):
+        return f"目录事项 {code} 的记录达不到措施要求的{measure.min_severity.label_zh}程度，不能触发该措施"
+    return None
+
+
+def _measure_issues(
+    scopes: Sequence[ListScope], measures: Sequence[Measure], item_outcomes: Mapping[str, Collection[str]]
+) -> list[Issue]:
+    named = {code for scope in scopes for code in scope.measures}
+    issues: list[Issue] = []
+    for index, measure in enumerate(measures):
+        for j, code in enumerate(measure.triggers.items):
+            problem = _item_issue(measure, code, item_outcomes.get(code))
+            if problem is not None:
+                issues.append((("measures", index, "triggers", "items", j), problem))
+        if measure.code not in named and not (measure.triggers.items or measure.triggers.clean_years):
+            issues.append(
+                (
+                    ("measures", index, "triggers"),
+                    f"措施 {measure.code} 没有任何范围事项引用，也没有目录事项或无不良记录年限触发条件："
+                    "它永远不会适用，清单中不应列出",
+                )
+            )
+    return issues
+
+
+def list_issues(
+    scopes: Sequence[ListScope], measures: Sequence[Measure], item_outcomes: Mapping[str, Collection[str]]
+) -> list[Issue]:
+    """The rules that join the four lists and the catalog's items (``item_outcomes``: each item's code and
+    the severities its records can have, ``none`` for none): codes unique; a scope names only existing
+    measures of its own list's kind, which its listing triggers and which apply to its subjects; a
+    measure names only items of this catalog whose records can reach its severity; a measure nothing can
+    trigger is refused."""
+    by_code = {m.code: m for m in measures}
+    return [
+        *_duplicate_issues(scopes, measures),
+        *_scope_issues(scopes, by_code),
+        *_measure_issues(scopes, measures, item_outcomes),
+    ]

@@ -34,13 +34,26 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
-from xinyong.catalog.lists import ListScope, Measure
+from xinyong.catalog.lists import DocumentKind, ListScope, Measure
 from xinyong.catalog.lists_service import current_lists
 from xinyong.catalog.terms import SubjectType
+from xinyong.ingest.access import actor_of, overseen_ids
 from xinyong.kit.clock import CHINA_TZ, Clock, as_aware
 from xinyong.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.measures import feedback_repository as repo
-from xinyong.measures.feedback_schemas import CASE_REF_MAX, NOTE_MAX, Outcome
+from xinyong.measures.feedback_schemas import (
+    CASE_REF_MAX,
+    LIST_ZH,
+    NOTE_MAX,
+    STATUS_ZH,
+    DeptRate,
+    EntryOut,
+    MeasureOut,
+    Outcome,
+    RatesOut,
+    TaskOut,
+    TaskPage,
+)
 from xinyong.models import Department, FeedbackTask, ListEntry, Subject
 from xinyong.models.measures import TaskStatus
 from xinyong.security.auth import LEVEL_PREFIX, Principal
@@ -83,10 +96,13 @@ def covers(dept: Department, region_code: str | None) -> bool:
     return region_code[:n] == dept.region_code[:n]
 
 
-def measures_of(session: Session, scope_id: int, codes: Sequence[str]) -> dict[str, Measure]:
-    """The measures ``codes`` as the current catalog version states them, else as the version of the
-    scope row ``scope_id`` did."""
-    current = current_lists(session).measures
+def measures_of(
+    session: Session, scope_id: int, codes: Sequence[str], current: dict[str, Measure] | None = None
+) -> dict[str, Measure]:
+    """The measures ``codes`` as the current catalog version states them (``current``, read when not
+    given), else as the version of the scope row ``scope_id`` did."""
+    if current is None:
+        current = current_lists(session).measures
     found = {code: current[code] for code in codes if code in current}
     missing = [code for code in codes if code not in found]
     row = repo.scope_row(session, scope_id)
@@ -244,7 +260,7 @@ def report(
     session.flush()
     audit.record(
         session,
-        actor=f"user:{principal.username}",
+        actor=actor_of(principal),
         action="feedback.reported",
         entity="feedback_task",
         entity_id=task.id,
@@ -261,3 +277,151 @@ def report(
         clock=clock,
     )
     return task
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _measure_out(code: str, measure: Measure | None) -> MeasureOut:
+    if measure is None:  # a code no catalog version states any more: shown bare, never hidden
+        return MeasureOut(code=code, name=code, content="", legal_basis="", effect=None)
+    return MeasureOut(
+        code=code,
+        name=measure.name,
+        content=measure.content,
+        legal_basis=measure.legal_basis,
+        effect=measure.effect.label_zh,
+    )
+
+
+def _doc_kind_zh(value: str) -> str:
+    try:
+        return DocumentKind(value).label_zh
+    except ValueError:
+        return value
+
+
+def _entry_out(entry: ListEntry, subject: Subject, scope: ListScope) -> EntryOut:
+    """The published entry as its implementing departments see it: what the public list shows (name
+    and unified code of an organisation; a natural person's name only)."""
+    return EntryOut(
+        id=entry.id,
+        number=entry.number,
+        list_kind=entry.list_kind.value,
+        list_kind_zh=LIST_ZH[entry.list_kind.value],
+        scope_code=entry.scope_code,
+        scope_name=scope.name,
+        scope_legal_basis=scope.legal_basis,
+        doc_kind=entry.doc_kind,
+        doc_kind_zh=_doc_kind_zh(entry.doc_kind),
+        doc_no=entry.doc_no,
+        doc_date=entry.doc_date,
+        doc_issuer=entry.doc_issuer,
+        reason=entry.reason,
+        state=entry.state.value,
+        published_at=entry.published_at,
+        period_end=entry.period_end,
+        subject_name=subject.name,
+        subject_code=subject.uscc,
+    )
+
+
+def task_views(session: Session, tasks: Sequence[FeedbackTask], today: dt.date) -> list[TaskOut]:
+    """The tasks with their entries, subjects, departments and measures (a few queries for a page)."""
+    entries = repo.entries(session, [t.entry_id for t in tasks])
+    subjects = repo.subjects(session, [e.subject_id for e in entries.values()])
+    depts = repo.departments(session, [t.department_id for t in tasks])
+    current = current_lists(session).measures if tasks else {}
+    scopes: dict[int, ListScope] = {}
+    measures: dict[int, dict[str, Measure]] = {}
+    for scope_id in {e.scope_id for e in entries.values()}:
+        row = repo.scope_row(session, scope_id)
+        if row is not None:
+            scopes[scope_id] = ListScope.model_validate(row.spec)
+            measures[scope_id] = measures_of(session, scope_id, scopes[scope_id].measures, current)
+    out = []
+    for task in tasks:
+        entry = entries[task.entry_id]
+        dept = depts[task.department_id]
+        measure = measures.get(entry.scope_id, {}).get(task.measure_code) or current.get(task.measure_code)
+        out.append(
+            TaskOut(
+                id=task.id,
+                status=task.status,
+                status_zh=STATUS_ZH[task.status],
+                department_code=dept.code,
+                department_name=dept.name,
+                created_at=task.created_at,
+                due_on=task.due_on,
+                due_provisional=task.due_provisional,
+                overdue=is_overdue(task, today),
+                late=is_late(task),
+                reported_at=task.reported_at,
+                reported_by=task.reported_by,
+                note=task.note,
+                case_ref=task.case_ref,
+                measure=_measure_out(task.measure_code, measure),
+                entry=_entry_out(entry, subjects[entry.subject_id], scopes[entry.scope_id]),
+            )
+        )
+    return out
+
+
+def department_tasks(
+    session: Session,
+    principal: Principal,
+    *,
+    status: TaskStatus | None,
+    overdue: bool,
+    limit: int,
+    offset: int,
+    clock: Clock,
+) -> TaskPage:
+    """The caller's department's tasks (open first, earliest due first); ``overdue``: open and past due."""
+    if principal.department_id is None:
+        raise DepartmentRequired()
+    today = clock.today()
+    f = repo.TaskFilter(department_id=principal.department_id, status=status, overdue=overdue, today=today)
+    total, tasks = repo.tasks_page(session, f, limit=limit, offset=offset)
+    return TaskPage(total=total, limit=limit, offset=offset, items=task_views(session, tasks, today))
+
+
+def task_detail(session: Session, principal: Principal, task_id: int, *, clock: Clock) -> TaskOut:
+    """One task of the caller's department (``FEEDBACK_TASK_NOT_FOUND`` for any other)."""
+    return task_views(session, [own_task(session, principal, task_id)], clock.today())[0]
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def rates(session: Session, principal: Principal, *, clock: Clock, kind: str | None = None) -> RatesOut:
+    """Feedback per department the caller oversees (``ingest.access.may_oversee``: the credit office and
+    auditors every department of their region, a department itself): tasks that needed an answer (not
+    closed before one came), reported, reported on time, open, open past due; rate = reported / tasks.
+    ``kind``: departments of that kind only. Lowest rate first (the departments to chase)."""
+    today = clock.today()
+    visible = repo.departments(session, sorted(overseen_ids(session, principal)))
+    ids = [d.id for d in visible.values() if kind is None or d.kind == kind]
+    rows = []
+    for r in repo.rate_rows(session, ids, today=today):
+        dept = visible[r.department_id]
+        due = r.tasks - r.closed
+        rows.append(
+            DeptRate(
+                department_code=dept.code,
+                department_name=dept.name,
+                department_kind=dept.kind,
+                region_code=dept.region_code,
+                tasks=due,
+                reported=r.reported,
+                reported_on_time=r.on_time,
+                open=r.open,
+                overdue_open=r.overdue_open,
+                closed=r.closed,
+                rate=_ratio(r.reported, due),
+                on_time_rate=_ratio(r.on_time, due),
+            )
+        )
+    rows.sort(key=lambda d: (d.rate if d.rate is not None else 2.0, d.department_code))
+    return RatesOut(today=today, departments=rows)

@@ -18,6 +18,8 @@ STATUS_ZH: dict[TaskStatus, str] = {
     TaskStatus.closed: "已关闭",
 }
 
+LIST_ZH: dict[str, str] = {"black": "严重失信主体名单（黑名单）", "red": "诚信典型名单（红名单）"}
+
 #: Longest note and case reference a report may carry.
 NOTE_MAX = 2000
 CASE_REF_MAX = 200
@@ -67,6 +69,7 @@ class EntryOut(BaseModel):
     scope_name: str
     scope_legal_basis: str
     doc_kind: str
+    doc_kind_zh: str
     doc_no: str
     doc_date: dt.date
     doc_issuer: str
@@ -109,7 +112,9 @@ class TaskPage(BaseModel):
 
 
 class DeptRate(BaseModel):
-    """One department's feedback (反馈率 = reported / tasks; closed tasks count as tasks)."""
+    """One department's feedback. ``tasks`` are those that needed an answer (a task closed before it was
+    answered, because its entry exited, is counted in ``closed`` only); 反馈率 ``rate`` = reported /
+    tasks, ``on_time_rate`` = reported on or before the due date / tasks."""
 
     department_code: str
     department_name: str

@@ -1,17 +1,23 @@
 """Red and black list entries through the JSON API, on both databases: the lifecycle with its conditions
-(legal document, objection period, leniency review), the object checks, the public lists."""
+(legal document, objection period, leniency review), the transition table move by move, the object
+checks, the public lists; minors found from the citizen ID; objections on entries and records (open,
+upheld, rejected) and who may file and answer them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from xinyong.models import AuditEntry
-from xinyong.models.lists import ListEntry
+from xinyong.kit.errors import DomainError
+from xinyong.lists import lifecycle
+from xinyong.models import AuditEntry, CreditRecord
+from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListEntryEvent, Objection
+from xinyong.subjects.service import register_person
 
-from secworld import TODAY, RecordingClient, World, bearer, client, world  # noqa: F401
+from secworld import TODAY, RecordingClient, World, bearer, client, ric, world  # noqa: F401
 
 DOC = {
     "doc_kind": "penalty_decision",
@@ -216,3 +222,158 @@ def test_bad_input_is_a_4xx(world: World, client: RecordingClient) -> None:
     )
     assert (status, answer["code"]) == (422, "LIST_SUBJECT_REQUIRED")
     assert TODAY.year == 2026
+
+
+def _every_move() -> list[tuple[EntryState, EntryState, ExitCause | None]]:
+    moves: list[tuple[EntryState, EntryState, ExitCause | None]] = []
+    for frm in EntryState:
+        for to in EntryState:
+            if to is EntryState.exited:
+                moves += [(frm, to, cause) for cause in ExitCause]
+            elif to is not EntryState.proposed:
+                moves.append((frm, to, None))
+    return moves
+
+
+def test_every_move_is_allowed_exactly_when_the_table_says(world: World, client: RecordingClient) -> None:
+    entry_id = propose(client, world)["id"]
+    session = world.session
+    for frm, to, cause in _every_move():
+        entry = session.get_one(ListEntry, entry_id)
+        entry.state = frm
+        events = len(session.scalars(select(ListEntryEvent.id)).all())
+        allowed = (frm, to) in lifecycle.TRANSITIONS and (
+            cause is None or cause in lifecycle.TRANSITIONS[(frm, to)]
+        )
+        with session.begin_nested() as savepoint:
+            try:
+                lifecycle.move(session, entry, to, actor="t", clock=world.clock, cause=cause, note="n")
+            except DomainError as exc:
+                assert not allowed, f"{frm} → {to} ({cause}) refused: {exc.code}"
+                assert exc.code in {"LIST_TRANSITION_REFUSED", "LIST_EXIT_CAUSE_REFUSED"}
+            else:
+                assert allowed, f"{frm} → {to} ({cause}) must be refused"
+                assert len(session.scalars(select(ListEntryEvent.id)).all()) == events + 1
+                last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+                assert last.action == f"list_entry.{to.value}" and last.entity_id == str(entry_id)
+            savepoint.rollback()
+        session.expunge_all()
+
+
+def test_the_table_is_the_lifecycle_of_the_brief() -> None:
+    s = EntryState
+    forward = [(a, b) for (a, b), causes in lifecycle.TRANSITIONS.items() if not causes]
+    assert forward == [
+        (None, s.proposed),
+        (s.proposed, s.notified),
+        (s.notified, s.decided),
+        (s.decided, s.published),
+    ]
+    for state in (s.proposed, s.notified, s.decided):
+        assert lifecycle.causes_from(state) == [ExitCause.revoked, ExitCause.withdrawn]
+    assert ExitCause.withdrawn not in lifecycle.causes_from(s.published)
+    assert lifecycle.allowed_next(s.exited) == []
+
+
+def test_a_minor_is_found_from_the_citizen_id(world: World, client: RecordingClient) -> None:
+    # a person born 2010-05-01 in county A: 15 on the honour decision's date
+    minor = ric("32090220100501991")
+    person = register_person(
+        world.session, name="李某华", ric=minor, cipher=world.cipher, actor="t", clock=world.clock
+    )
+    world.session.commit()
+    body: dict[str, Any] = {
+        "scope": "CX-001",
+        "subject": minor,
+        "reason": "见义勇为，获市级表彰",
+        "doc_kind": "honour_decision",
+        "doc_no": "盐政发〔2026〕3号",
+        "doc_date": "2026-03-01",
+        "doc_issuer": "盐城市人民政府",
+    }
+    status, answer = call(client, world, "admin", "POST", "/api/v1/list-entries", json=body)
+    assert status == 201, answer
+    assert answer["subject_id"] == person.id and answer["leniency"] == ["minor"]
+    assert answer["subject_code"] != minor and answer["subject_code"].endswith(minor[-4:])
+
+
+def test_a_subject_objects_and_the_deciding_department_answers(world: World, client: RecordingClient) -> None:
+    entry = propose(client, world)
+    target = {"target_kind": "entry", "target_id": entry["id"], "reason": "处罚决定正在复议中"}
+    # not yet notified: the subject has not been told of it, so there is nothing to object to
+    status, answer = call(client, world, "company", "POST", "/api/v1/objections", json=target)
+    assert (status, answer["code"]) == (404, "OBJECTION_TARGET_NOT_FOUND")
+    call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/notify")
+    # another subject cannot object to the company's entry
+    status, answer = call(client, world, "person", "POST", "/api/v1/objections", json=target)
+    assert (status, answer["code"]) == (404, "OBJECTION_TARGET_NOT_FOUND")
+    status, filed = call(client, world, "company", "POST", "/api/v1/objections", json=target)
+    assert status == 201 and filed["status"] == "open", filed
+    status, answer = call(client, world, "company", "POST", "/api/v1/objections", json=target)
+    assert (status, answer["code"]) == (409, "OBJECTION_ALREADY_OPEN")
+    # while it is open, no decision
+    world.clock.set(dt.datetime.combine(DUE + dt.timedelta(days=1), dt.time(9)))
+    status, answer = call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/decide")
+    assert (status, answer["code"]) == (409, "LIST_OBJECTION_OPEN")
+    # another county's reviewer does not answer it (and cannot see it)
+    assert call(client, world, "clerk_b", "GET", "/api/v1/objections")[1]["total"] == 0
+    url = f"/api/v1/objections/{filed['id']}/decision"
+    status, answer = call(client, world, "clerk_b", "POST", url, json={"outcome": "rejected", "answer": "x"})
+    assert (status, answer["code"]) == (404, "OBJECTION_NOT_FOUND")
+    assert call(client, world, "clerk_a", "GET", "/api/v1/objections")[1]["total"] == 1
+    status, answer = call(
+        client, world, "clerk_a", "POST", url, json={"outcome": "rejected", "answer": "复议维持原处罚"}
+    )
+    assert status == 200 and answer["status"] == "rejected" and answer["decided_by"] == "clerk_a"
+    status, answer = call(client, world, "clerk_a", "POST", url, json={"outcome": "upheld", "answer": "再答"})
+    assert (status, answer["code"]) == (409, "OBJECTION_CLOSED")
+    assert call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/decide")[0] == 200
+    mine = call(client, world, "company", "GET", "/api/v1/me/list-entries")[1]
+    assert [m["entry"]["number"] for m in mine] == [entry["number"]]
+    assert mine[0]["objections"][0]["answer"] == "复议维持原处罚" and mine[0]["can_object"]
+    assert call(client, world, "person", "GET", "/api/v1/me/list-entries")[1] == []
+
+
+def test_an_upheld_objection_revokes_a_published_entry(world: World, client: RecordingClient) -> None:
+    entry = decided(client, world)
+    call(client, world, "admin", "POST", f"/api/v1/list-entries/{entry['id']}/publish")
+    target = {"target_kind": "entry", "target_id": entry["id"], "reason": "处罚决定已被复议机关撤销"}
+    filed = call(client, world, "company", "POST", "/api/v1/objections", json=target)[1]
+    url = f"/api/v1/objections/{filed['id']}/decision"
+    status, answer = call(
+        client, world, "clerk_a", "POST", url, json={"outcome": "upheld", "answer": "经核实，异议成立"}
+    )
+    assert status == 200 and answer["status"] == "upheld"
+    after = call(client, world, "clerk_a", "GET", f"/api/v1/list-entries/{entry['id']}")[1]
+    assert (after["state"], after["exit_cause"]) == ("exited", "revoked")
+    assert client.get("/api/v1/public/lists/black").json()["total"] == 0
+
+
+def test_an_objection_on_a_record_goes_to_its_source(world: World, client: RecordingClient) -> None:
+    record = world.records["a_private"]
+    target = {"target_kind": "record", "target_id": record.id, "reason": "警告决定所列事实有误"}
+    status, filed = call(client, world, "company", "POST", "/api/v1/objections", json=target)
+    assert status == 201 and filed["dept_id"] == world.depts["a"].id
+    status, answer = call(client, world, "person", "POST", "/api/v1/objections", json=target)
+    assert (status, answer["code"]) == (404, "OBJECTION_TARGET_NOT_FOUND")
+    url = f"/api/v1/objections/{filed['id']}/decision"
+    status, answer = call(
+        client, world, "clerk_a", "POST", url, json={"outcome": "upheld", "answer": "将予更正"}
+    )
+    assert status == 200 and answer["status"] == "upheld"
+    # the record itself is the source's to correct or revoke: left as it was
+    world.session.expire_all()
+    assert world.session.get_one(CreditRecord, record.id).status == record.status
+    assert world.session.scalars(select(Objection.status)).all() == [answer["status"]]
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "admin"])
+def test_a_subject_account_without_a_subject_cannot_object(
+    world: World, client: RecordingClient, who: str
+) -> None:
+    response = client.post(
+        "/api/v1/objections",
+        json={"target_kind": "entry", "target_id": 1, "reason": "x"},
+        headers=bearer(world, who),
+    )
+    assert response.status_code == 403

@@ -66,6 +66,9 @@ def test_an_implementing_unit_lists_its_own_tasks(fw: FeedbackWorld, client: Rec
     assert task["entry"]["subject_code"] == fw.world.company.uscc  # type: ignore[union-attr]
     assert "政府采购法" in task["measure"]["legal_basis"]
     assert task["entry"]["scope_legal_basis"]
+    assert (
+        task["created_at"].endswith("+08:00") and task["entry"]["published_at"] == "2025-09-26T10:00:00+08:00"
+    )
     # County B's finance office has no task on a county A company.
     assert client.get("/api/v1/feedback/tasks", headers=bearer(fw.world, "cz_b")).json()["total"] == 0
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.models.measures import TaskStatus
+from xinyong.web import Instant
 
 STATUS_ZH: dict[TaskStatus, str] = {
     TaskStatus.open: "待反馈",
@@ -75,7 +76,7 @@ class EntryOut(BaseModel):
     doc_issuer: str
     reason: str
     state: str
-    published_at: dt.datetime | None
+    published_at: Instant | None
     period_end: dt.date | None
     subject_name: str
     #: The subject's unified social credit code; None for a natural person (no identifier is shown).
@@ -88,7 +89,7 @@ class TaskOut(BaseModel):
     status_zh: str
     department_code: str
     department_name: str
-    created_at: dt.datetime
+    created_at: Instant
     due_on: dt.date
     #: The due date was counted on weekends only (the year's holiday schedule is not loaded yet).
     due_provisional: bool
@@ -96,7 +97,7 @@ class TaskOut(BaseModel):
     overdue: bool
     #: Reported after its due date.
     late: bool
-    reported_at: dt.datetime | None
+    reported_at: Instant | None
     reported_by: str | None
     note: str | None
     case_ref: str | None

@@ -59,6 +59,18 @@ NOT_PERSONAL_JSON: tuple[str, ...] = (
     "users.roles",
     "ingest_batches.ignored_columns",
     "api_tokens.scopes",
+    # The four lists, list entries and checks: texts, codes and masked identifiers, never an ID in clear.
+    "list_scopes.spec",
+    "list_measures.spec",
+    "list_entries.leniency",
+    "list_entries.notice",
+    "list_entries.decision",
+    "list_entry_events.data",
+    "screenings.request",
+    "screenings.result",
+    "screenings.data_version",
+    "screening_batches.summary",
+    "screening_batches.data_version",
 )
 
 

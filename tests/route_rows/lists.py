@@ -36,3 +36,19 @@ PLACEHOLDERS: dict[str, str] = {
     "list_kind": "black",
     "number": "HMD-2026-999999",
 }
+
+PAGES: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/console/lists"): INITIATORS,
+    ("POST", "/console/lists"): INITIATORS,
+    ("GET", "/console/lists/{entry_id}"): INITIATORS,
+    ("POST", "/console/lists/{entry_id}/notify"): INITIATORS,
+    ("POST", "/console/lists/{entry_id}/decide"): INITIATORS,
+    ("POST", "/console/lists/{entry_id}/publish"): PUBLISHER,
+    ("POST", "/console/lists/{entry_id}/exit"): INITIATORS,
+    ("POST", "/console/lists/objections/{objection_id}/decision"): REVIEWER,
+    ("GET", "/lists"): ALL,
+    ("GET", "/lists/{number}"): ALL,
+    ("GET", "/space/lists"): SUBJECT,
+    ("POST", "/space/lists/{entry_id}/objection"): SUBJECT,
+}
+ROWS.update(PAGES)

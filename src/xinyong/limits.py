@@ -91,6 +91,14 @@ DEFAULT_LIMIT = BodyLimit(DEFAULT_BODY_BYTES)
 #: A catalog file: the shipped catalog is about 50 KB of YAML; a province's may be many times that.
 CATALOG_BYTES = 2 * MIB
 CATALOG_LIMIT = BodyLimit(CATALOG_BYTES + MULTIPART_ENVELOPE, advice="目录文件不应超过 2 MB")
+#: A batch screening (自动比对): up to a million identifiers, as a file or a JSON list (an identifier is
+#: at most a few dozen bytes: 64 MB holds a million of them with room).
+SCREENING_BATCH_BYTES = 64 * MIB
+SCREENING_BATCH_LIMIT = BodyLimit(
+    SCREENING_BATCH_BYTES + MULTIPART_ENVELOPE,
+    1_000_100,
+    "一次最多核查 1000000 个主体（文件不超过 64 MB），请拆分后提交",
+)
 #: Routes that take more than ``DEFAULT_LIMIT``: (method, path template) -> limit.
 ROUTE_LIMITS: dict[tuple[str, str], BodyLimit] = {
     ("POST", "/api/v1/records:batch"): BATCH_LIMIT,
@@ -102,6 +110,8 @@ ROUTE_LIMITS: dict[tuple[str, str], BodyLimit] = {
     ("POST", "/console/catalog"): CATALOG_LIMIT,
     ("POST", "/api/v1/admin/catalog/check"): CATALOG_LIMIT,
     ("POST", "/api/v1/admin/catalog/versions"): CATALOG_LIMIT,
+    ("POST", "/api/v1/screening/batches"): SCREENING_BATCH_LIMIT,
+    ("POST", "/console/screening/batches"): SCREENING_BATCH_LIMIT,
 }
 
 

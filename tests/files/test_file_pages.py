@@ -82,7 +82,7 @@ def test_pages_of_a_file_with_true_per_tab_counts(world: World, client: Recordin
     admin = bearer(world, "admin")
     whole = client.get(url, params=PURPOSE, headers=admin).json()
     assert (whole["tab"], whole["total"], whole["limit"], whole["offset"]) == (None, 3, 20, 0)
-    assert _totals(whole) == {"basic": 0, "licence": 0, "penalty": 3, "other": 0}
+    assert _totals(whole) == {"basic": 0, "licence": 0, "penalty": 3, "lists": 0, "other": 0}
     newest_first = [r["id"] for r in whole["records"]]
     assert newest_first == [world.records[k].id for k in ("b_private", "a_private", "a_public")]
     first = client.get(url, params={**PURPOSE, "tab": "penalty", "limit": 2}, headers=admin).json()
@@ -111,7 +111,7 @@ def test_bad_pages_are_refused_before_anything_is_read(
     assert world.company is not None
     url = f"/api/v1/subjects/{world.company.id}/file"
     for params, code in (
-        ({"tab": "lists"}, "FILE_TAB_UNKNOWN"),
+        ({"tab": "commitment"}, "FILE_TAB_UNKNOWN"),
         ({"limit": 101}, "REQUEST_INVALID"),
         ({"limit": 0}, "REQUEST_INVALID"),
         ({"offset": -1}, "REQUEST_INVALID"),
@@ -145,7 +145,7 @@ def test_the_404_rules_hold_for_every_page(world: World, client: RecordingClient
         f"/api/v1/agency/subjects/{person}/file", params={"tab": "other"}, headers=bearer(world, "agency")
     )
     assert agency.status_code == 200 and agency.json()["total"] == 1
-    assert _totals(agency.json()) == {"basic": 0, "licence": 0, "penalty": 0, "other": 1}
+    assert _totals(agency.json()) == {"basic": 0, "licence": 0, "penalty": 0, "lists": 0, "other": 1}
 
 
 def test_a_public_record_page_shows_only_what_is_published(world: World, client: RecordingClient) -> None:

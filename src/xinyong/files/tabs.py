@@ -28,7 +28,7 @@ TABS: tuple[Tab, ...] = (
     Tab("basic", "基础信息", frozenset({Category.REGISTRATION.value})),
     Tab("licence", "行政许可", frozenset({Category.LICENCE.value})),
     Tab("penalty", "行政处罚", frozenset({Category.PENALTY.value})),
-    # Tab("lists", "红黑名单", frozenset({Category.SERIOUS_DISHONESTY.value})),
+    Tab("lists", "红黑名单", frozenset({Category.SERIOUS_DISHONESTY.value, Category.HONOUR.value})),
     # Tab("commitment", "信用承诺", frozenset({Category.COMMITMENT.value})),
     # Tab("evaluation", "信用评价", frozenset({Category.EVALUATION.value})),
     Tab("other", "其他信息", None),

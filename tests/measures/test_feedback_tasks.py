@@ -14,13 +14,14 @@ from xinyong.catalog.lists_service import current_lists
 from xinyong.catalog.terms import SubjectType
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.measures.feedback import close_tasks, open_tasks
+from xinyong.measures.feedback import close_tasks, open_tasks, recompute_provisional_due
 from xinyong.models import AuditEntry, FeedbackTask
 from xinyong.models.measures import TaskStatus
 from xinyong.models.subjects import SubjectKind
+from xinyong.records.schedules import load_schedule
 from xinyong.subjects.service import register_organisation
 
-from calendarworld import Y
+from calendarworld import BRIDGE_SCHEDULES, Y
 from secworld import CITY, COUNTY_B, build_world, uscc
 
 
@@ -33,6 +34,14 @@ def _pairs(tasks: list[FeedbackTask], fw: FeedbackWorld) -> set[tuple[str, str]]
     names = {d.id: key for key, d in {**fw.world.depts, **fw.depts}.items()}
     return {(t.measure_code, names[t.department_id]) for t in tasks}
 
+
+#: Y's holiday notice: 国庆 on Y-10-01..07 (Y is laid out like 2027: Y-10-01 a Friday).
+NOTICE_Y = f"""\
+year: {Y}
+source: "国务院办公厅关于{Y}年部分节假日安排的通知（测试用）"
+holidays:
+  - {{name: 国庆节, start: {Y}-10-01, end: {Y}-10-07}}
+"""
 
 #: The departments of the world whose region covers county A and that are active.
 COVERING_A = ("city", "a", "cz_city", "cz_a", "ggzy")
@@ -154,12 +163,22 @@ def test_a_red_entry_gives_incentive_tasks(fw: FeedbackWorld) -> None:
     assert pairs == _expected(w.session, fw, "CX-001", COVERING_A)
 
 
-def test_due_date_in_a_year_without_schedule_is_provisional(fw: FeedbackWorld) -> None:
+def test_due_date_in_a_year_without_schedule_is_provisional_until_one_is_loaded(fw: FeedbackWorld) -> None:
+    """Published Y-09-28 (a Tuesday): counted on weekends only, due Y-10-12; once Y's schedule puts
+    国庆 on Y-10-01..07, the tenth working day is Y-10-19 and no longer provisional."""
     w = fw.world
     assert w.company is not None
-    entry = make_entry(w.session, w.company, w.depts["a"], published=dt.date(Y, 3, 1))
-    tasks = open_tasks(w.session, entry, actor="t", clock=FixedClock(dt.date(Y, 3, 1)))
+    for text in BRIDGE_SCHEDULES:
+        load_schedule(w.session, text, actor="office", clock=w.clock)
+    entry = make_entry(w.session, w.company, w.depts["a"], published=dt.date(Y, 9, 28))
+    tasks = open_tasks(w.session, entry, actor="t", clock=FixedClock(dt.date(Y, 9, 28)))
     assert tasks and all(t.due_provisional for t in tasks)
+    assert {t.due_on for t in tasks} == {dt.date(Y, 10, 12)}
+    assert recompute_provisional_due(w.session, actor="office", clock=w.clock) == 0
+    load_schedule(w.session, NOTICE_Y, actor="office", clock=w.clock)
+    assert recompute_provisional_due(w.session, actor="office", clock=w.clock) == len(tasks)
+    assert {(t.due_on, t.due_provisional) for t in tasks} == {(dt.date(Y, 10, 19), False)}
+    assert len(_audits(w.session, "feedback.due_recomputed")) == 1
 
 
 def test_exit_closes_open_tasks_and_keeps_answers(fw: FeedbackWorld) -> None:

@@ -210,6 +210,39 @@ def close_tasks(session: Session, entry: ListEntry, *, actor: str, clock: Clock,
     return len(tasks)
 
 
+def recompute_provisional_due(session: Session, *, actor: str, clock: Clock) -> int:
+    """Count again, with the calendar now in force, the due dates of the open tasks whose due date was
+    provisional (a holiday schedule has been loaded since); returns how many due dates moved or stopped
+    being provisional. Audited per entry (``feedback.due_recomputed``). For whoever loads a schedule
+    (``xinyong workdays load``) to call after ``records.schedules.load_schedule``."""
+    work = calendar(session)
+    tasks = repo.provisional_open_tasks(session)
+    entries = repo.entries(session, [t.entry_id for t in tasks])
+    changed: dict[int, list[dict[str, object]]] = {}
+    for task in tasks:
+        entry = entries[task.entry_id]
+        start = local_date(entry.published_at) if entry.published_at else local_date(task.created_at)
+        due = work.add_workdays(start, FEEDBACK_WORKDAYS)
+        if (due.date, due.provisional) != (task.due_on, task.due_provisional):
+            changed.setdefault(entry.id, []).append(
+                {"task": task.id, "before": task.due_on.isoformat(), "after": due.date.isoformat()}
+            )
+            task.due_on, task.due_provisional = due.date, due.provisional
+    session.flush()
+    for entry_id, moves in changed.items():
+        audit.record(
+            session,
+            actor=actor,
+            action="feedback.due_recomputed",
+            entity="list_entry",
+            entity_id=entry_id,
+            subject_id=entries[entry_id].subject_id,
+            detail={"tasks": moves},
+            clock=clock,
+        )
+    return sum(len(moves) for moves in changed.values())
+
+
 def own_task(session: Session, principal: Principal, task_id: int) -> FeedbackTask:
     """The task ``task_id`` if it is the caller's department's; any other is answered as not found."""
     task = repo.task(session, task_id)

@@ -44,6 +44,14 @@ def open_tasks_of_entry(session: Session, entry_id: int) -> list[FeedbackTask]:
     return list(session.scalars(stmt.order_by(FeedbackTask.id)))
 
 
+def provisional_open_tasks(session: Session) -> list[FeedbackTask]:
+    """Open tasks whose due date was counted without the year's holiday schedule."""
+    stmt = select(FeedbackTask).where(
+        FeedbackTask.status == TaskStatus.open, FeedbackTask.due_provisional.is_(True)
+    )
+    return list(session.scalars(stmt.order_by(FeedbackTask.id)))
+
+
 def task(session: Session, task_id: int) -> FeedbackTask | None:
     return session.get(FeedbackTask, task_id)
 

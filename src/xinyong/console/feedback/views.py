@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.terms import DEPARTMENT_KINDS
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import DomainError, InvalidInput
 from xinyong.measures import feedback as service
@@ -187,6 +188,7 @@ def rates_page(
         rates=rates,
         chart=_rates_chart(rates),
         kind=kind or "",
+        kinds=[("", "全部类别"), *((k, k) for k in DEPARTMENT_KINDS)],
         percent=percent,
     )
 

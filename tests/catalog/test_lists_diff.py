@@ -7,6 +7,7 @@ from typing import Any
 
 from xinyong.catalog.diff import ListDiff, diff_catalogs, diff_lists
 from xinyong.catalog.schema import default_catalog_path, parse_catalog
+from xinyong.web import templates
 
 
 def _lists() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -54,3 +55,24 @@ def test_without_lists_on_the_new_side_nothing_is_compared_and_equal_lists_are_e
     assert same.empty and same.unchanged == len(measures)
     first = diff_lists([], scopes)
     assert [r.code for r in first.added] == [s["code"] for s in scopes] and first.unchanged == 0
+
+
+def test_the_lists_part_of_the_version_page_names_each_change() -> None:
+    items, scopes, measures = _lists()
+    new_measures = [m for m in measures if m["code"] != "JL-007"]
+    new_measures[0] = {**new_measures[0], "legal_basis": "《新的依据》"}
+    diff = diff_catalogs(
+        items, items, from_version="v1", to_version="v2",
+        old_scopes=scopes, new_scopes=scopes, old_measures=measures, new_measures=new_measures,
+    )  # fmt: skip
+    macro = templates.env.get_template("console/list_catalog_diff.html").module.lists_diff  # type: ignore[attr-defined]
+    html = str(macro(diff))
+    assert 'id="diff-scopes"' not in html and 'id="diff-measures"' in html
+    assert (
+        "删除措施 <code>JL-007</code>" in html
+        and "修改措施 <code>CJ-001</code> 限制参加政府采购活动：依据" in html
+    )
+    same = diff_catalogs(
+        items, items, from_version="v1", to_version="v1", new_scopes=scopes, old_scopes=scopes
+    )
+    assert 'id="diff-lists-none"' in str(macro(same))

@@ -32,6 +32,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schema import default_catalog_path
 from xinyong.config import cipher_from_settings, get_settings
 from xinyong.demo.bulk import BulkWorld, load_bulk
+from xinyong.demo.lists import load_list_entries
 from xinyong.demo.names import CLASSIC_TRADE_NAMES
 from xinyong.demo.names import INDUSTRIES as ALL_INDUSTRIES
 from xinyong.demo.records import dept_uscc
@@ -488,6 +489,7 @@ def load_demo(
             summary.records += outcome.accepted
             summary.by_item[item_code] = summary.by_item.get(item_code, 0) + outcome.accepted
         bar.advance(task, len(created))
+    load_list_entries(session, settings.platform_region)
     return summary
 
 

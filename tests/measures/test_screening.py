@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from screeningworld import ScreeningWorld, add_screeners, black_entry, clean_company, objection
+from xinyong.kit import ids
 from xinyong.models import CreditRecord, QueryLogEntry, RecordStatus, Screening
 from xinyong.models.lists import EntryState, ExitCause, ObjectionTarget
 
@@ -245,3 +246,13 @@ def test_stored_screening_is_only_its_departments(client: RecordingClient, sw: S
     assert listing["total"] == 1 and listing["items"][0]["number"] == out["number"]
     assert client.get("/api/v1/screenings/999999", headers=bearer(sw.world, "cz")).status_code == 404
     assert sw.world.session.scalar(select(QueryLogEntry.id).where(QueryLogEntry.username == "sw")) is None
+
+
+def test_old_organisation_code_resolves_through_the_conversion(
+    client: RecordingClient, sw: ScreeningWorld
+) -> None:
+    black_entry(sw, sw.company)
+    sw.world.session.commit()
+    org_code = ids.org_code_of_uscc(str(sw.company.uscc))
+    out = _screen(client, sw, org_code[:8] + "-" + org_code[8:])
+    assert out["subject"]["id"] == sw.company.id and out["decision"] == "prohibit"

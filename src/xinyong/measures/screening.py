@@ -54,7 +54,7 @@ from xinyong.models.subjects import SUBJECT_KIND_ZH
 from xinyong.security import querylog
 from xinyong.security.auth import Principal
 from xinyong.security.roles import Purpose, Role
-from xinyong.subjects.service import find_by_name, resolve
+from xinyong.subjects.service import InvalidIdentifier, find_by_name, resolve
 
 PROOF_KIND: Final = "screening"
 #: The department kind of the credit office (信用办): it may screen in any scenario.
@@ -74,7 +74,7 @@ DEFAULT_PURPOSE: Final[dict[Scenario, Purpose]] = {
     Scenario.SUPERVISION: Purpose.supervision,
 }
 #: Characters an identifier typed as a code may hold (anything else is read as a name).
-_CODE_CHARS: Final = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy-")
+_CODE_CHARS: Final = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
 TARGET: Final = "screening"
 
 
@@ -197,13 +197,16 @@ def find_subject(
 ) -> Subject:
     """The subject an identifier names; a refusal (not found, ambiguous name) is logged."""
     text = identifier.strip()
-    if _looks_like_code(text):
+    verdict = ids.classify(text)
+    if verdict.valid:
         try:
             return resolve(session, text, cipher=cipher).subject
         except NotFound:
             _refuse(session, principal, clock, subject_id=None, reason="未找到该代码对应的信用主体")
             raise SubjectNotFound(details={"identifier": masked_identifier(text)}) from None
     found = find_by_name(session, text, limit=2)
+    if not found and _looks_like_code(text):
+        raise InvalidIdentifier(verdict)  # a code that fails its check, and no subject of that name
     if not found:
         _refuse(session, principal, clock, subject_id=None, reason="未找到该名称的信用主体")
         raise SubjectNotFound(details={"identifier": masked_identifier(text)})

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import proofs
 from xinyong.catalog.lists import DocumentKind, Measure, Scenario
 from xinyong.catalog.lists_service import Lists, current_lists
+from xinyong.catalog.service import current_version
 from xinyong.departments import repository as departments
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
@@ -100,6 +101,26 @@ class ScreeningNotFound(NotFound):
     message = "未找到该核查记录（只能查看本部门的核查记录）"
 
 
+#: The lists of each catalog version read so far, by (version id, digest): a version's scope items and
+#: measures are written once, when it is imported, and its digest names its content.
+_LISTS: dict[tuple[int, str], Lists] = {}
+_LISTS_KEPT: Final = 16
+
+
+def lists_in_force(session: Session) -> Lists:
+    """``catalog.lists_service.current_lists``, read once per catalog version (one query after that)."""
+    version = current_version(session)
+    key = (version.id, version.digest)
+    found = _LISTS.get(key)
+    if found is None:
+        found = current_lists(session)
+        if found.version == version.version:
+            if len(_LISTS) >= _LISTS_KEPT:
+                _LISTS.clear()
+            _LISTS[key] = found
+    return found
+
+
 def parse_scenario(text: str) -> Scenario:
     """A scenario by its stable value or its Chinese label (``government_procurement`` / ``政府采购``)."""
     try:
@@ -156,7 +177,7 @@ def screen_facts(
 ) -> dict[int, Outcome]:
     """``rules.screen`` for each subject of ``subject_ids`` (unknown ids left out), nothing stored or
     logged: the single check's rule, for the loop baseline and the batch agreement test."""
-    lists = lists or current_lists(session)
+    lists = lists or lists_in_force(session)
     facts = repository.facts_of(session, subject_ids)
     return {sid: outcome_of(f, lists, scenario, today) for sid, f in facts.items()}
 
@@ -369,7 +390,7 @@ def run(
 ) -> ScreeningOut:
     """``screen_subject`` with the request as the API received it."""
     scenario = parse_scenario(body.scenario)
-    lists = current_lists(session)
+    lists = lists_in_force(session)
     subject = find_subject(session, principal, body.identifier, clock=clock, cipher=cipher)
     purpose, basis = _purpose(session, principal, body, scenario, lists, subject_id=subject.id, clock=clock)
     version = data_version(session)

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.lists import Scenario
-from xinyong.catalog.lists_service import current_lists
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError
@@ -98,7 +97,7 @@ def _purposes() -> list[tuple[str, str]]:
 
 def _scenarios(session: Session, principal: Principal) -> list[tuple[str, str]]:
     """The scenarios the caller may screen in (every scenario for the credit office)."""
-    lists = current_lists(session)
+    lists = service.lists_in_force(session)
     return [(s.value, s.label_zh) for s in Scenario if service.may_screen(principal, lists, s)]
 
 

@@ -22,7 +22,7 @@ def _current(role: Role, path: str) -> list[str]:
 
 
 def test_each_role_sees_the_sections_it_may_open() -> None:
-    public = ["首页", "信用查询", "信息目录", "政策公告"]
+    public = ["首页", "信用查询", "信息目录", "红黑名单", "政策公告"]
     assert _labels(Role.public) == public
     assert _labels(Role.subject) == [*public, "我的信用"]
     assert _labels(Role.agency) == [*public, "授权查询"]

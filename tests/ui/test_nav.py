@@ -26,8 +26,8 @@ def test_each_role_sees_the_sections_it_may_open() -> None:
     assert _labels(Role.public) == public
     assert _labels(Role.subject) == [*public, "我的信用"]
     assert _labels(Role.agency) == [*public, "授权查询"]
-    assert _labels(Role.dept_operator) == [*public, "数据报送", "报送质量"]
-    assert _labels(Role.auditor) == [*public, "报送质量", "查询日志", "审计记录"]
+    assert _labels(Role.dept_operator) == [*public, "数据报送", "报送质量", "反馈率"]
+    assert _labels(Role.auditor) == [*public, "报送质量", "反馈率", "查询日志", "审计记录"]
     assert {"数据报送", "主体查询", "统计看板", "系统管理"} <= set(_labels(Role.platform_admin))
     assert "系统管理" not in _labels(Role.dept_reviewer)
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import typer
 
-from xinyong.cli.common import actor, err, fail, out, sessions
+from xinyong.cli.common import actor, clock, err, fail, out, sessions
 from xinyong.db import transaction
 from xinyong.kit.errors import DomainError
+from xinyong.measures.feedback import recompute_provisional_due
 from xinyong.records.schedules import load_schedule
 from xinyong.workdays.service import calendar
 
@@ -53,13 +54,15 @@ def workdays_is(day: str) -> None:
 
 @app.command("load")
 def workdays_load(file: Path) -> None:
-    """载入某年的节假日和调休安排（YAML），并重算该年的临时期限和信用记录的临时及时性结论。"""
+    """载入某年的节假日和调休安排（YAML），并重算该年的临时期限、信用记录的临时及时性结论和联合奖惩反馈期限。"""
     try:
         with transaction(sessions()) as session:
             result = load_schedule(session, file.read_text(encoding="utf-8"), actor=actor())
+            tasks = recompute_provisional_due(session, actor=actor(), clock=clock())
     except DomainError as exc:
         fail(exc)
     out.print(
         f"已载入 {result.year} 年安排：放假 {result.holidays} 天，调休上班 {result.workdays} 天；"
-        f"重算临时期限 {result.recomputed} 个，重算信用记录及时性 {result.recomputed_records} 条"
+        f"重算临时期限 {result.recomputed} 个，重算信用记录及时性 {result.recomputed_records} 条，"
+        f"重算联合奖惩反馈期限 {tasks} 个"
     )

@@ -45,6 +45,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("/console/lists", "名单认定", Scope.lists_initiate),
     NavItem("/console/screening", "联合奖惩核查", Scope.screening_run, ("/console/screenings",)),
     NavItem("/console/feedback", "奖惩反馈", Scope.feedback_report),
+    NavItem("/console/feedback/rates", "反馈率", Scope.oversight_read),
     NavItem("/console/dashboard", "统计看板", Scope.admin_manage),
     NavItem(
         "/console/admin",

@@ -107,9 +107,11 @@ def objection(sw: ScreeningWorld, target: ObjectionTarget, target_id: int, subje
     return row
 
 
-def clean_company(sw: ScreeningWorld, name: str = "盐城市守信示范科技有限公司") -> Subject:
-    """A company with no record at all."""
+def clean_company(
+    sw: ScreeningWorld, name: str = "盐城市守信示范科技有限公司", body: str = "MA1XYC01"
+) -> Subject:
+    """A company with no record at all (``body``: the 8 characters its organisation code starts with)."""
     return register_organisation(
-        sw.world.session, kind=SubjectKind.legal_person, name=name, uscc=uscc("MA1XYC01", COUNTY_A),
+        sw.world.session, kind=SubjectKind.legal_person, name=name, uscc=uscc(body, COUNTY_A),
         actor="test", clock=sw.world.clock, region_code=COUNTY_A,
     )  # fmt: skip

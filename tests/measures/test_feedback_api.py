@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feedbackworld import FeedbackWorld, add_departments, make_entry
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.measures.feedback import open_tasks
@@ -18,6 +17,7 @@ from xinyong.models import AuditEntry, FeedbackTask, ListEntry
 from xinyong.models.measures import TaskStatus
 
 from conftest import Database
+from feedbackworld import FeedbackWorld, add_departments, make_entry
 from secworld import PASSWORD, RecordingClient, bearer, build_world, make_client
 
 #: Published on Friday 2025-09-26; due ten working days later, across 国庆, on Thursday 2025-10-16.

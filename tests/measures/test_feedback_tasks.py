@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedbackworld import FeedbackWorld, add_departments, make_entry
 from xinyong.catalog.lists_service import current_lists
 from xinyong.catalog.terms import SubjectType
 from xinyong.kit.clock import FixedClock
@@ -22,6 +21,7 @@ from xinyong.records.schedules import load_schedule
 from xinyong.subjects.service import register_organisation
 
 from calendarworld import BRIDGE_SCHEDULES, Y
+from feedbackworld import FeedbackWorld, add_departments, make_entry
 from secworld import CITY, COUNTY_B, build_world, uscc
 
 

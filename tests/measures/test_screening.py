@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from screeningworld import ScreeningWorld, add_screeners, black_entry, clean_company, objection
 from xinyong.kit import ids
 from xinyong.models import CreditRecord, QueryLogEntry, RecordStatus, Screening
 from xinyong.models.lists import EntryState, ExitCause, ObjectionTarget
 
+from screeningworld import ScreeningWorld, add_screeners, black_entry, clean_company, objection
 from secworld import PERSON_RIC, RecordingClient, World, bearer, client, query_log, world  # noqa: F401
 
 GP = "government_procurement"

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from screeningworld import ScreeningWorld, add_screeners, black_entry, clean_company, objection
 from xinyong.catalog.lists import Scenario
 from xinyong.measures import repository
 from xinyong.measures.screening import screen_facts
 from xinyong.models.lists import ObjectionTarget
 from xinyong.models.measures import Decision
 
+from screeningworld import ScreeningWorld, add_screeners, black_entry, clean_company, objection
 from secworld import World, world  # noqa: F401
 
 TODAY = dt.date(2026, 3, 16)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from screeningworld import ScreeningWorld, add_screeners, black_entry
 from xinyong.models import Screening
 
+from screeningworld import ScreeningWorld, add_screeners, black_entry
 from secworld import PASSWORD, RecordingClient, World, bearer, client, world  # noqa: F401
 
 

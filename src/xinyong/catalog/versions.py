@@ -105,27 +105,61 @@ def decode_upload(data: bytes) -> str:
         raise InvalidInput("目录文件应为 UTF-8 编码的 YAML 文本", code="CATALOG_FILE_NOT_UTF8") from None
 
 
+#: A version's scope items and measures, as stored (``ListScopeRow.spec``, ``MeasureRow.spec``).
+Lists = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
 def _header(title: str, issued_by: str, effective: dt.date) -> dict[str, Any]:
     return {"title": title, "issued_by": issued_by, "effective_date": effective.isoformat()}
 
 
+def _lists_of(session: Session, version_id: int) -> Lists:
+    return (
+        [row.spec for row in repository.scopes_of(session, version_id)],
+        [row.spec for row in repository.measures_of(session, version_id)],
+    )
+
+
 def _diff_against_current(
-    session: Session, items: list[dict[str, Any]], label: str, header: dict[str, Any]
+    session: Session, items: list[dict[str, Any]], label: str, header: dict[str, Any], lists: Lists
 ) -> CatalogDiff:
+    scopes, measures = lists
     current = repository.current_version(session)
     if current is None:
-        return diff_catalogs([], items, from_version=None, to_version=label, new_header=header)
+        return diff_catalogs(
+            [],
+            items,
+            from_version=None,
+            to_version=label,
+            new_header=header,
+            new_scopes=scopes,
+            new_measures=measures,
+        )
     old = [stored_spec(row.spec) for row in repository.items_of(session, current.id)]
     old_header = _header(current.title, current.issued_by, current.effective_date)
+    old_scopes, old_measures = _lists_of(session, current.id)
     return diff_catalogs(
-        old, items, from_version=current.version, to_version=label, old_header=old_header, new_header=header
+        old,
+        items,
+        from_version=current.version,
+        to_version=label,
+        old_header=old_header,
+        new_header=header,
+        old_scopes=old_scopes,
+        new_scopes=scopes,
+        old_measures=old_measures,
+        new_measures=measures,
     )
 
 
 def _parsed_diff(session: Session, parsed: CatalogFile) -> CatalogDiff:
     items = [item.model_dump(mode="json") for item in parsed.items]
     header = _header(parsed.title, parsed.issued_by, parsed.effective_date)
-    return _diff_against_current(session, items, parsed.version, header)
+    lists = (
+        [s.model_dump(mode="json") for s in parsed.scopes],
+        [m.model_dump(mode="json") for m in parsed.measures],
+    )
+    return _diff_against_current(session, items, parsed.version, header, lists)
 
 
 def check(session: Session, text: str) -> CheckOut:
@@ -205,7 +239,8 @@ def detail(session: Session, version_id: int) -> VersionDetailOut:
         return VersionDetailOut(version=out, diff=None)
     items = [stored_spec(row.spec) for row in repository.items_of(session, version.id)]
     header = _header(version.title, version.issued_by, version.effective_date)
-    return VersionDetailOut(version=out, diff=_diff_against_current(session, items, version.version, header))
+    diff = _diff_against_current(session, items, version.version, header, _lists_of(session, version.id))
+    return VersionDetailOut(version=out, diff=diff)
 
 
 def make_current(session: Session, version_id: int, *, actor: str, clock: Clock) -> VersionOut:

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feedbackworld import FeedbackWorld, add_departments, make_entry
 from xinyong.audit import querychain
 from xinyong.audit.findings import Report
 from xinyong.audit.keys import current_key
@@ -27,6 +26,7 @@ from xinyong.models import QueryLogEntry
 from xinyong.models.measures import ScreeningBatch
 
 from conftest import Database
+from feedbackworld import FeedbackWorld, add_departments, make_entry
 from secworld import PASSWORD, PERSON_RIC, RecordingClient, bearer, build_world, make_client
 
 TODAY = dt.datetime(2026, 3, 16, 10, 0)
@@ -89,7 +89,7 @@ def test_a_json_list_runs_to_a_signed_result(
     logged = session.scalars(
         select(QueryLogEntry.subject_id).where(QueryLogEntry.target == f"screening_batch:{got['number']}")
     ).all()
-    assert fw.world.person is not None
+    assert fw.world.person is not None and fw.world.company is not None
     assert sorted(s for s in logged if s is not None) == sorted([fw.world.company.id, fw.world.person.id])
     report = Report()
     assert not querychain.walk(session, current_key(), report).broken, report.problems

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog.lists import Measure, Scenario
 from xinyong.kit import ids
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.kit.ids.bulk import ric_compact_expr, ric_error_expr, uscc_compact_expr, uscc_error_expr
+from xinyong.kit.ids.bulk import ric_error_expr
 from xinyong.kit.names import normalize_names
 from xinyong.measures import batch_repository as repo
 from xinyong.measures.rules import EFFECT_RANK
@@ -50,6 +50,8 @@ DECISION_BY_RANK: Final = {0: Decision.passed.value} | {
     rank: Decision[effect.value].value for effect, rank in EFFECT_RANK.items()
 }
 SEVERITY_RANK: Final = {s.value: s.rank for s in Severity}
+#: The shape of a USCC (its check character is checked only when it finds no subject).
+USCC_SHAPE: Final = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
 
 
 @dataclass(frozen=True)
@@ -74,36 +76,42 @@ def _folded(values: list[str]) -> list[str]:
     return [v if v.isascii() else unicodedata.normalize("NFKC", v) for v in values]
 
 
+def _compact(value: str | None) -> str:
+    folded = unicodedata.normalize("NFKC", value or "")
+    return "".join(folded.split()).replace("-", "").upper()
+
+
 def classify_frame(identifiers: Sequence[str]) -> pl.DataFrame:
-    """Per row: ``how`` the identifier is to be looked up and ``key`` (the compact code or the name);
-    the 18-character codes vectorised, anything else by ``kit.ids.classify`` (an identifier that is no
-    code is an exact name)."""
-    raw = pl.Series("identifier", [str(v) for v in identifiers], dtype=pl.String)
+    """Per row: ``how`` the identifier is to be looked up and ``key`` (the compact code or the name).
+
+    By shape only, vectorised: a valid citizen ID (the 18-character codes that are RIC-shaped are
+    checked, as ``kit.ids.classify`` prefers a valid RIC), else a USCC-shaped code is looked up as a
+    USCC. A code that finds nothing is checked afterwards (``_why_not_found``): invalid or unknown.
+    Anything else (old codes, names) is read by ``_classify_one``, as the single check reads it."""
+    raw = pl.Series("identifier", identifiers, dtype=pl.String)
     frame = pl.DataFrame({"row": pl.int_range(0, len(raw), eager=True), "identifier": raw})
-    frame = frame.with_columns(pl.Series("folded", _folded(raw.to_list()), dtype=pl.String))
+    # Most rows are an 18-character code as it is: their key is the identifier; the others are compacted
+    # in Python (full-width folded, spaces and hyphens dropped, upper case).
+    plain = pl.col("identifier").str.contains(r"^[0-9A-Z]{18}$")
+    frame = frame.with_columns(pl.when(plain).then(pl.col("identifier")).alias("key"))
+    odd = frame.filter(pl.col("key").is_null())
+    if odd.height:
+        compact = [_compact(v) for v in odd.get_column("identifier").to_list()]
+        patch = odd.select("row").with_columns(pl.Series("key2", compact, dtype=pl.String))
+        frame = frame.join(patch, on="row", how="left").with_columns(pl.coalesce("key", "key2").alias("key"))
+    shaped = frame.filter(pl.col("key").str.contains(r"^[0-9]{17}[0-9X]$"))
+    rics = shaped.filter(ric_error_expr(pl.col("key")).is_null()).get_column("row")
     frame = frame.with_columns(
-        uscc_compact_expr("folded").alias("uscc_key"),
-        ric_compact_expr("folded").alias("ric_key"),
-        uscc_error_expr(pl.col("folded")).alias("uscc_error"),
-        ric_error_expr(pl.col("folded")).alias("ric_error"),
-    )
-    frame = frame.with_columns(
-        pl.when(pl.col("uscc_key").str.len_chars() == 0)
-        .then(pl.lit("empty"))
-        .when(pl.col("ric_error").is_null())
+        pl.when(pl.col("row").is_in(rics.implode()))
         .then(pl.lit("ric"))
-        .when(pl.col("uscc_error").is_null())
+        .when(pl.col("key").str.contains(USCC_SHAPE))
         .then(pl.lit("uscc"))
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("how"),
-        pl.when(pl.col("ric_error").is_null())
-        .then(pl.col("ric_key"))
-        .otherwise(pl.col("uscc_key"))
-        .alias("key"),
     )
     rest = frame.filter(pl.col("how").is_null())
     if rest.height:
-        pairs = [_classify_one(v) for v in rest.get_column("folded").to_list()]
+        pairs = [_classify_one(v) for v in _folded(rest.get_column("identifier").to_list())]
         patch = rest.select("row").with_columns(
             pl.Series("how2", [h for h, _ in pairs], dtype=pl.String),
             pl.Series("key2", [k for _, k in pairs], dtype=pl.String),
@@ -114,16 +122,19 @@ def classify_frame(identifiers: Sequence[str]) -> pl.DataFrame:
     return frame.select("row", "identifier", "how", "key")
 
 
+#: Characters an identifier typed as a code may hold; anything else is a name (as the single check reads it).
+_CODE_CHARS: Final = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXYabcdefghjklmnpqrtuwxy-")
+
+
 def _classify_one(value: str) -> tuple[str, str]:
-    verdict = ids.classify(value)
-    if verdict.kind in ("reg_no", "org_code"):
-        return (verdict.kind, value) if verdict.valid else ("invalid", value)
-    if verdict.kind in ("uscc", "ric"):
-        return ("invalid", value)
     if not value.strip():
         return ("empty", value)
-    if verdict.kind == "unknown" and any(not ch.isascii() for ch in value):
-        return ("name", value)
+    compact = value.replace(" ", "")
+    if not set(compact) <= _CODE_CHARS or not any(ch.isdigit() for ch in compact):
+        return ("name", value.strip())
+    verdict = ids.classify(value)
+    if verdict.kind in ("reg_no", "org_code") and verdict.valid:
+        return (verdict.kind, value)
     return ("invalid", value)
 
 
@@ -169,7 +180,7 @@ def resolve(session: Session, identifiers: Sequence[str], cipher: PersonalDataCi
         .otherwise(pl.lit("unknown"))
         .alias("problem"),
     )
-    return Resolved(_ambiguous(rows).drop("kind", "key").sort("row"))
+    return Resolved(_why_not_found(_ambiguous(rows)).drop("kind", "key").sort("row"))
 
 
 def _by_name(session: Session, frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -189,6 +200,20 @@ def _by_name(session: Session, frame: pl.DataFrame, names: list[str]) -> pl.Data
         rows.with_columns(pl.when(pl.col("n") == 1).then(pl.col("subject_id")).alias("subject_id"))
         .unique("row")
         .select(list(schema))
+    )
+
+
+def _why_not_found(rows: pl.DataFrame) -> pl.DataFrame:
+    """A USCC-shaped code that found nothing: ``invalid`` when its check fails (kit.ids.classify)."""
+    missed = rows.filter((pl.col("how") == "uscc") & pl.col("subject_id").is_null())
+    if not missed.height:
+        return rows
+    bad = [row for row, key in missed.select("row", "key").rows() if not ids.classify(key).valid]
+    return rows.with_columns(
+        pl.when(pl.col("row").is_in(bad))
+        .then(pl.lit("invalid"))
+        .otherwise(pl.col("problem"))
+        .alias("problem")
     )
 
 

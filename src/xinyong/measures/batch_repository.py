@@ -10,6 +10,7 @@ subjects' rows by a join in Polars (``FULL_READ_FROM``): a few scans beat hundre
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     any_,
     bindparam,
+    func,
     insert,
     select,
     type_coerce,
@@ -31,7 +33,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit.chain import GENESIS, lock
 from xinyong.audit.keys import ChainKey
 from xinyong.audit.querychain import canonical_at
-from xinyong.db import in_values, is_postgres, pieces
+from xinyong.db import is_postgres, pieces
 from xinyong.kit.clock import CHINA_TZ
 from xinyong.models import QueryLogEntry
 from xinyong.models.catalog import CatalogItemRow
@@ -72,20 +74,53 @@ def _text(column: Any) -> Any:
     return type_coerce(column, String)
 
 
-def id_conditions(session: Session, column: Any, ids: list[int]) -> list[ColumnElement[bool]]:
-    """``column IN ids`` in as few conditions as the database takes (run one query per condition)."""
+def members(
+    session: Session, column: Any, values: Sequence[int] | Sequence[str]
+) -> list[ColumnElement[bool]]:
+    """``column IN values`` in as few conditions as the database takes (run one query per condition):
+    one array parameter per piece on PostgreSQL (``= ANY``), one JSON text parameter per piece on
+    SQLite (``IN (SELECT value FROM json_each(?))``): no statement with thousands of parameters."""
+    if not values:
+        return []
+    whole = list(values)
     if is_postgres(session):
+        kind = ARRAY(BigInteger) if isinstance(whole[0], int) else ARRAY(String)
         return [
-            column == any_(bindparam(f"ids_{i}", piece, type_=ARRAY(BigInteger)))
-            for i, piece in enumerate(pieces(ids, PG_PIECE))
+            column == any_(bindparam(f"members_{i}", piece, type_=kind))
+            for i, piece in enumerate(pieces(whole, PG_PIECE))
         ]
-    return [column.in_(piece) for piece in pieces(ids)]
+    conditions = []
+    for piece in pieces(whole, PG_PIECE):
+        listed = func.json_each(json.dumps(piece, ensure_ascii=False)).table_valued("value")
+        conditions.append(column.in_(select(listed.c.value)))
+    return conditions
 
 
 def _frame(session: Session, statements: Iterable[Select[Any]], schema: dict[str, Any]) -> pl.DataFrame:
     rows: list[Sequence[Any]] = []
+    connection = session.connection()  # Core rows: no ORM loading per row
     for statement in statements:
-        rows.extend(session.execute(statement).all())
+        rows.extend(connection.execute(statement).all())
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _raw(session: Session, statements: Iterable[Select[Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    """Like ``_frame`` but fetched by the driver's own cursor (no SQLAlchemy row per result row), for
+    the subject look-ups of a million identifiers. Only for text and integer columns (nothing to convert)."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    rows: list[Sequence[Any]] = []
+    for statement in statements:
+        compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        args = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+        cursor = driver.cursor()
+        try:
+            cursor.execute(str(compiled), args)
+            rows.extend(cursor.fetchall())
+        finally:
+            cursor.close()
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -96,16 +131,16 @@ def subjects_by_identifier(session: Session, scheme: IdScheme, values: list[str]
     base = (
         select(SubjectIdentifier.value, Subject.id, _text(Subject.kind), Subject.name)
         .join(Subject, Subject.id == SubjectIdentifier.subject_id)
-        .where(SubjectIdentifier.scheme == scheme)
+        .where(_text(SubjectIdentifier.scheme) == scheme.value)
     )
-    conditions = in_values(session, SubjectIdentifier.value, values)
-    return _frame(session, (base.where(c) for c in conditions), SUBJECT_SCHEMA)
+    conditions = members(session, SubjectIdentifier.value, values)
+    return _raw(session, (base.where(c) for c in conditions), SUBJECT_SCHEMA)
 
 
 def subjects_by_name(session: Session, norms: list[str]) -> pl.DataFrame:
     base = select(Subject.name_norm, Subject.id, _text(Subject.kind), Subject.name)
-    conditions = in_values(session, Subject.name_norm, norms)
-    return _frame(session, (base.where(c) for c in conditions), SUBJECT_SCHEMA)
+    conditions = members(session, Subject.name_norm, norms)
+    return _raw(session, (base.where(c) for c in conditions), SUBJECT_SCHEMA)
 
 
 # --------------------------------------------------------------------------- facts
@@ -114,7 +149,7 @@ def subjects_by_name(session: Session, norms: list[str]) -> pl.DataFrame:
 def _scoped(session: Session, base: Select[Any], column: Any, ids: list[int]) -> list[Select[Any]]:
     if len(ids) >= FULL_READ_FROM:
         return [base]
-    return [base.where(c) for c in id_conditions(session, column, ids)]
+    return [base.where(c) for c in members(session, column, ids)]
 
 
 def _keep(frame: pl.DataFrame, ids: list[int]) -> pl.DataFrame:
@@ -159,7 +194,7 @@ def live_entries(session: Session, ids: list[int]) -> pl.DataFrame:
 def scope_measures(session: Session, scope_ids: list[int]) -> dict[int, list[str]]:
     """The measure codes each scope item names (its own catalog version's spec)."""
     out: dict[int, list[str]] = {}
-    for condition in id_conditions(session, ListScopeRow.id, scope_ids):
+    for condition in members(session, ListScopeRow.id, scope_ids):
         for sid, spec in session.execute(select(ListScopeRow.id, ListScopeRow.spec).where(condition)):
             out[sid] = [str(code) for code in spec.get("measures", [])]
     return out

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from xinyong.audit.chain import GENESIS, lock
-from xinyong.audit.keys import ChainKey
+from xinyong.audit.keys import ChainKey, canonical_json
 from xinyong.audit.querychain import canonical_at
 from xinyong.db import is_postgres, pieces
 from xinyong.kit.clock import CHINA_TZ
@@ -233,6 +233,10 @@ def max_batch_id(session: Session) -> int:
 # --------------------------------------------------------------------------- query log
 
 
+_PREV: Final = "@@prev@@"
+_SUBJECT: Final = "@@subject@@"
+
+
 def log_reads(
     session: Session,
     *,
@@ -242,18 +246,20 @@ def log_reads(
     target: str,
     key: ChainKey,
 ) -> int:
-    """One allowed query-log entry per subject, chained in bulk (audit.querychain's content and order):
+    """One allowed query-log entry per subject, chained in bulk in audit.querychain's content and order:
     the previous entry's hash is read once under the chains' lock, then each entry's HMAC is computed in
-    order and the entries are inserted in pieces. ``who`` holds user_id, username, department_id, purpose,
-    legal_basis and client. Returns how many were written."""
+    order and the entries are inserted in pieces. The entries differ only in subject and previous hash,
+    so their canonical JSON is one text with two holes (the chain walk of the tests proves it the same).
+    ``who`` holds user_id, username, department_id, purpose, legal_basis and client. Returns how many."""
     lock(session)
     prev = session.scalar(select(QueryLogEntry.hash).order_by(QueryLogEntry.id.desc()).limit(1)) or GENESIS
     at_cst = at.astimezone(CHINA_TZ) if at.tzinfo else at
-    fixed = {
+    content = {
         "at": canonical_at(at_cst),
         "user_id": who["user_id"],
         "username": who["username"],
         "department_id": who["department_id"],
+        "subject_id": _SUBJECT,
         "purpose": who["purpose"],
         "legal_basis": who["legal_basis"],
         "target": target[:100],
@@ -261,22 +267,18 @@ def log_reads(
         "reason": None,
         "client": who["client"],
         "key": key.key_id,
+        "prev": _PREV,
     }
-    row_fixed = {k: v for k, v in fixed.items() if k not in ("at", "key")}
+    head, rest = canonical_json(content).split(f'"{_PREV}"')
+    middle, tail = rest.split(f'"{_SUBJECT}"')
+    fixed = {k: v for k, v in content.items() if k not in ("at", "key", "prev", "subject_id")}
+    fixed |= {"at": at_cst, "key_id": key.key_id}
+    connection = session.connection()
     for piece in pieces(subject_ids, 20_000):
         rows = []
         for sid in piece:
-            digest = key.mac({**fixed, "subject_id": sid, "prev": prev})
-            rows.append(
-                {
-                    **row_fixed,
-                    "at": at_cst,
-                    "subject_id": sid,
-                    "prev_hash": prev,
-                    "key_id": key.key_id,
-                    "hash": digest,
-                }
-            )
+            digest = key.mac_text(f'{head}"{prev}"{middle}{sid}{tail}')
+            rows.append({**fixed, "subject_id": sid, "prev_hash": prev, "hash": digest})
             prev = digest
-        session.execute(insert(QueryLogEntry), rows)
+        connection.execute(insert(QueryLogEntry), rows)
     return len(subject_ids)

@@ -368,8 +368,14 @@ def verify(row: ScreeningBatch, content: bytes) -> bool:
 # --------------------------------------------------------------------------- results
 
 
-def _shown_identifier(identifier: str, how: str | None) -> str:
-    return mask_ric(identifier) if how == "ric" else identifier
+def _shown_identifiers(result: pl.DataFrame) -> pl.Series:
+    """The identifiers as given, a citizen ID masked (only those rows go through Python)."""
+    people = result.filter(pl.col("how") == "ric").select("row", "identifier")
+    masked = people.with_columns(
+        pl.Series("masked", [mask_ric(v) for v in people.get_column("identifier").to_list()], dtype=pl.String)
+    )
+    shown = result.select("row", "identifier").join(masked.drop("identifier"), on="row", how="left")
+    return shown.select(pl.coalesce("masked", "identifier")).to_series()
 
 
 def result_table(result: pl.DataFrame) -> pl.DataFrame:
@@ -380,18 +386,16 @@ def result_table(result: pl.DataFrame) -> pl.DataFrame:
         + pl.element().str.split("|").list.get(1).replace(REASON_ZH)
         + pl.lit("）")
     )
+    clean = {True: "近年无不良记录", False: "有不良记录"}
+    result = result.sort("row").with_columns(_shown_identifiers(result.sort("row")).alias("shown"))
     return result.select(
         (pl.col("row") + 1).alias(RESULT_COLUMNS[0]),
-        pl.struct("identifier", "how")
-        .map_elements(lambda s: _shown_identifier(s["identifier"], s["how"]), return_dtype=pl.String)
-        .alias(RESULT_COLUMNS[1]),
+        pl.col("shown").alias(RESULT_COLUMNS[1]),
         pl.col("name").fill_null("").alias(RESULT_COLUMNS[2]),
         pl.col("decision").replace_strict(DECISION_ZH, default="未找到").alias(RESULT_COLUMNS[3]),
         pl.col("applied").list.join("；").fill_null("").alias(RESULT_COLUMNS[4]),
         held.list.join("；").fill_null("").alias(RESULT_COLUMNS[5]),
-        pl.col("clean")
-        .replace_strict({True: "近年无不良记录", False: "有不良记录"}, default="", return_dtype=pl.String)
-        .alias(RESULT_COLUMNS[6]),
+        pl.col("clean").replace_strict(clean, default="", return_dtype=pl.String).alias(RESULT_COLUMNS[6]),
         pl.col("problem")
         .replace_strict(batch.NOT_FOUND_ZH, default="")
         .fill_null("")

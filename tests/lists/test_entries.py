@@ -377,3 +377,15 @@ def test_a_subject_account_without_a_subject_cannot_object(
         headers=bearer(world, who),
     )
     assert response.status_code == 403
+
+
+def test_entries_past_their_period_exit_by_themselves(world: World, client: RecordingClient) -> None:
+    entry = decided(client, world)
+    call(client, world, "admin", "POST", f"/api/v1/list-entries/{entry['id']}/publish")
+    world.clock.set(dt.datetime(2029, 3, 23, 9))  # the period's last day: still listed
+    assert lifecycle.expire_entries(world.session, clock=world.clock) == 0
+    world.clock.set(dt.datetime(2029, 3, 24, 9))
+    assert lifecycle.expire_entries(world.session, clock=world.clock) == 1
+    row = world.session.get_one(ListEntry, entry["id"])
+    assert (row.state, row.exit_cause) == (EntryState.exited, ExitCause.period_over)
+    assert lifecycle.expire_entries(world.session, clock=world.clock) == 0

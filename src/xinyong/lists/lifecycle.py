@@ -327,3 +327,15 @@ def exit_entry(
             session, entry, actor=actor, clock=clock, reason=f"{CAUSE_ZH[cause]}：{note.strip()}"
         )
     return entry
+
+
+def expire_entries(session: Session, *, clock: Clock, actor: str = "system") -> int:
+    """期满移出: every published entry whose period ended before today exits with cause period_over (its
+    feedback tasks closed); how many. The public lists and screening already ignore an entry after its
+    last day; this makes its state say so."""
+    today = clock.today()
+    rows = repository.published_past(session, today)
+    for entry in rows:
+        note = f"列入期限已于 {entry.period_end} 届满，自动移出"
+        exit_entry(session, entry, C.period_over, note=note, actor=actor, clock=clock)
+    return len(rows)

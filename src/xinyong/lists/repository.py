@@ -179,3 +179,14 @@ def department_names(session: Session, dept_ids: Collection[int]) -> dict[int, s
 
 def scope_name(session: Session, scope_id: int) -> str | None:
     return session.scalar(select(ListScopeRow.name).where(ListScopeRow.id == scope_id))
+
+
+def published_past(session: Session, today: dt.date) -> list[ListEntry]:
+    """Published entries whose period ended before ``today`` (their last day is ``period_end``)."""
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .where(ListEntry.state == EntryState.published, ListEntry.period_end < today)
+            .order_by(ListEntry.id)
+        )
+    )

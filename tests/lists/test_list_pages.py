@@ -49,6 +49,12 @@ def test_propose_notify_decide_publish_through_the_pages(world: World, client: R
         client, csrf, "/console/lists", **{**FORM, "doc_no": "", "subject": world.company.uscc}
     )
     assert status == 422 and "法律文书" in text and "盐市监罚" not in text.split("propose-form")[0][-200:]
+    status, text = post(client, csrf, "/console/lists", **FORM, subject=world.company.name, leniency=["x"])
+    assert status == 422 and "从轻情形" in text
+    status, text = post(
+        client, csrf, "/console/lists", **FORM, subject=world.company.name, leniency=["minor"] * 4
+    )
+    assert status == 422
     status, where = post(client, csrf, "/console/lists", **FORM, subject=world.company.name)
     assert status == 303 and where.endswith("?done=proposed"), where
     entry_id = int(re.findall(r"/console/lists/(\d+)", where)[0])

@@ -236,7 +236,11 @@ def _edges(operation: Any, headers: dict[str, str], run: Run, key: str, caller: 
         if operation.body:
             base = data.draw(operation.as_strategy())
             if base.media_type == "application/json":
-                cases += [data.draw(operation.as_strategy(body=b)) for b in _edge_bodies(base.body)]
+                # An operation may also take a file (multipart): say which body the edge values go in.
+                json = operation.as_strategy
+                cases += [
+                    data.draw(json(body=b, media_type=base.media_type)) for b in _edge_bodies(base.body)
+                ]
         for case in cases:
             try:
                 run.call(case, headers)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -48,10 +48,13 @@ def _scope() -> Any:
     return Depends(authorize(Scope.screening_run))
 
 
+Identifier = Annotated[str, Field(max_length=300)]
+
+
 class BatchIn(BaseModel):
     """A list of subjects and one scenario (the JSON form of the upload)."""
 
-    identifiers: list[str] = Field(
+    identifiers: list[Identifier] = Field(
         min_length=1,
         max_length=service.MAX_SUBJECTS,
         description="主体标识：统一社会信用代码、旧代码、身份证号码或主体全称",
@@ -143,7 +146,7 @@ async def _read_request(request: Request) -> tuple[BatchIn, str | None]:
     try:
         return BatchIn(identifiers=identifiers, **fields), name
     except ValidationError as exc:
-        raise _bad_body("请选择应用场景；文件中主体不能超过 1000000 个") from exc
+        raise _bad_body("请选择应用场景；每个主体标识不超过 300 个字符，一次最多 1000000 个主体") from exc
 
 
 def _submit(

@@ -25,6 +25,9 @@ ROWS: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/objections/{objection_id}/decision"): REVIEWER,
     ("GET", "/api/v1/objections"): REVIEWER,
     ("GET", "/api/v1/me/list-entries"): SUBJECT,
+    ("POST", "/api/v1/me/list-entries/{entry_id}/waiver"): SUBJECT,
+    ("POST", "/space/lists/{entry_id}/waiver"): SUBJECT,
+    ("GET", "/api/v1/public/subjects/{subject_id}/list-entries"): ALL,
     ("GET", "/api/v1/public/lists/{list_kind}"): ALL,
     ("GET", "/api/v1/public/list-entries/{number}"): ALL,
 }

@@ -28,6 +28,7 @@ from xinyong.lists.schemas import (
     ProposeIn,
     PublicEntryOut,
     PublicPage,
+    WaiverIn,
 )
 from xinyong.models.lists import EntryState, ListKind, ObjectionStatus
 from xinyong.security.auth import Principal, authorize
@@ -175,6 +176,21 @@ def my_entries(
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> list[OwnEntryOut]:
     return own.own_entries(session, principal, clock=clock, cipher=cipher)
+
+
+@api.post(
+    "/me/list-entries/{entry_id}/waiver",
+    summary="书面放弃陈述、申辩和异议（此后认定部门可在异议期限届满前作出认定决定）",
+)
+def waive(
+    entry_id: RowId,
+    body: WaiverIn,
+    principal: Principal = Depends(authorize(Scope.self_file)),
+    session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
+    cipher: PersonalDataCipher = Depends(get_cipher),
+) -> EntryOut:
+    return service.entry_out(session, own.waive_own(session, principal, entry_id, body, clock=clock), cipher)
 
 
 @api.get("/public/lists/{list_kind}", summary="公开的红名单或黑名单（已发布且在列入期内的组织）")

@@ -109,6 +109,7 @@ def snapshot(entry: ListEntry) -> dict[str, Any]:
         "leniency": entry.leniency,
         "review_note": entry.review_note,
         "notice": entry.notice,
+        "objection_waived_at": str(entry.objection_waived_at) if entry.objection_waived_at else None,
         "decision": entry.decision,
         "period": [str(entry.period_start), str(entry.period_end)],
         "exit": [entry.exit_cause.value if entry.exit_cause else None, entry.exit_note],
@@ -269,18 +270,71 @@ class ReviewNoteRequired(InvalidInput):
     message = "涉及未成年人、不可抗力或情节轻微且非主观故意的，列入严重失信主体名单须写明审查意见"
 
 
+class WaiverRefused(Conflict):
+    code = "LIST_WAIVER_REFUSED"
+    message = "只有已告知、异议期限届满前且没有未处理异议的名单，才能声明放弃陈述、申辩和异议"
+
+
+def waive(session: Session, entry: ListEntry, *, statement: str, actor: str, clock: Clock) -> ListEntry:
+    """The subject states in writing that it will not make representations or object (放弃陈述、申辩和
+    异议): the decision may then be made before the objection deadline. Only while notified, before the
+    deadline, with no objection open, once. Not a change of state: an event and an audit entry."""
+    today = clock.today()
+    if (
+        entry.state is not S.notified
+        or entry.objection_waived_at is not None
+        or entry.objection_due is None
+        or today > entry.objection_due
+        or repository.open_objection(session, ObjectionTarget.entry, entry.id) is not None
+    ):
+        raise WaiverRefused(details={"state": entry.state.value})
+    old = snapshot(entry)
+    now = clock.now()
+    entry.objection_waived_at = now
+    entry.updated_at = now
+    event = ListEntryEvent(
+        entry_id=entry.id,
+        from_state=S.notified.value,
+        to_state=S.notified.value,
+        at=now,
+        actor=actor,
+        note=statement,
+        data={"waived": True},
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="list_entry.objection_waived",
+        entity="list_entry",
+        entity_id=entry.id,
+        subject_id=entry.subject_id,
+        before=old,
+        after=snapshot(entry),
+        detail={"number": entry.number, "event_id": event.id},
+        clock=clock,
+    )
+    return entry
+
+
 def decide(
     session: Session, entry: ListEntry, *, actor: str, clock: Clock, review_note: str | None = None
 ) -> ListEntry:
     """认定: only after the objection deadline has passed (the subject was heard: deciding earlier would
-    take away its right to object) and with no objection open; a black-list entry with a leniency fact
+    take away its right to object) or the subject waived it in writing (:func:`waive`), and with no
+    objection open; a black-list entry with a leniency fact
     needs a review note. Sets the period: from the decision date, ``period_months`` months less a day."""
     if entry.state is not S.notified:
         raise TransitionRefused(details={"from": entry.state.value, "to": S.decided.value})
     today = clock.today()
-    if entry.objection_due is None or today <= entry.objection_due:
+    heard = entry.objection_waived_at is not None or (
+        entry.objection_due is not None and today > entry.objection_due
+    )
+    if not heard:
         raise ObjectionPeriodRunning(
-            f"异议期限至 {entry.objection_due} 届满，届满后方可作出认定决定",
+            f"异议期限至 {entry.objection_due} 届满，"
+            "届满后（或当事人书面放弃陈述、申辩和异议后）方可作出认定决定",
             details={"objection_due": str(entry.objection_due)},
         )
     if repository.open_objection(session, ObjectionTarget.entry, entry.id) is not None:

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
-from xinyong.lists import objections, repository
-from xinyong.lists.schemas import OwnEntryOut
-from xinyong.lists.service import entry_out
-from xinyong.models.lists import ObjectionStatus
+from xinyong.lists import lifecycle, objections, repository
+from xinyong.lists.schemas import OwnEntryOut, WaiverIn
+from xinyong.lists.service import EntryNotFound, entry_out
+from xinyong.models.lists import EntryState, ListEntry, ObjectionStatus
 from xinyong.security import querylog
 from xinyong.security.auth import Principal
 from xinyong.security.roles import Purpose
@@ -38,5 +38,30 @@ def own_entries(
         mine = filed[entry.id]
         is_open = any(o.status == ObjectionStatus.open.value for o in mine)
         can = entry.state in objections.OBJECTABLE and not is_open
-        out.append(OwnEntryOut(entry=entry_out(session, entry, cipher), objections=mine, can_object=can))
+        waivable = (
+            entry.state is EntryState.notified
+            and entry.objection_waived_at is None
+            and entry.objection_due is not None
+            and clock.today() <= entry.objection_due
+            and not is_open
+        )
+        out.append(
+            OwnEntryOut(
+                entry=entry_out(session, entry, cipher), objections=mine, can_object=can, can_waive=waivable
+            )
+        )
     return out
+
+
+def waive_own(
+    session: Session, principal: Principal, entry_id: int, body: WaiverIn, *, clock: Clock
+) -> ListEntry:
+    """The subject waives, in writing, its representations and objection on one of its own notified
+    entries (lifecycle.waive); another subject's entry is the 404 of nobody."""
+    subject_id = own_subject_id(session, principal)
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or entry.subject_id != subject_id or entry.notified_at is None:
+        raise EntryNotFound()
+    return lifecycle.waive(
+        session, entry, statement=body.statement.strip(), actor=principal.username, clock=clock
+    )

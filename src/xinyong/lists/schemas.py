@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.models.lists import ExitCause, ObjectionTarget
 from xinyong.web import Instant
@@ -74,6 +74,8 @@ class EntryOut(BaseModel):
     review_note: str | None
     notice: dict[str, Any] | None
     objection_due: dt.date | None
+    #: When the subject waived its representations and objection in writing (放弃陈述、申辩和异议).
+    objection_waived_at: Instant | None = None
     decision: dict[str, Any] | None
     period_start: dt.date | None
     period_end: dt.date | None
@@ -179,3 +181,13 @@ class OwnEntryOut(BaseModel):
     entry: EntryOut
     objections: list[ObjectionOut]
     can_object: bool
+    #: Whether the subject may still waive its representations and objection (notified, in time).
+    can_waive: bool = False
+
+
+class WaiverIn(BaseModel):
+    """The subject's written statement that it will not make representations or object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    statement: str = Field(min_length=1, max_length=2000, description="书面声明（放弃陈述、申辩和异议）")

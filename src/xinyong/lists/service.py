@@ -291,6 +291,7 @@ def entry_out(session: Session, entry: ListEntry, cipher: PersonalDataCipher | N
         review_note=entry.review_note,
         notice=entry.notice,
         objection_due=entry.objection_due,
+        objection_waived_at=entry.objection_waived_at,
         decision=entry.decision,
         period_start=entry.period_start,
         period_end=entry.period_end,

@@ -108,6 +108,9 @@ class ListEntry(Base):
     #: The notice to the subject (reason, basis, rights, deadline to object) and that deadline.
     notice: Mapped[dict[str, Any] | None]
     objection_due: Mapped[dt.date | None]
+    #: When the subject stated in writing that it will not make representations or object (放弃陈述、申辩
+    #: 和异议): the decision may then be made before objection_due.
+    objection_waived_at: Mapped[dt.datetime | None]
     #: The decision (认定决定书): reason, basis, measures, exit conditions and procedure, remedies.
     decision: Mapped[dict[str, Any] | None]
     #: The listing period: the entry stops triggering measures after period_end (inclusive).

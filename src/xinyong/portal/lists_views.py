@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.kit.clock import Clock
 from xinyong.lists import service
+from xinyong.lists.schemas import PublicEntryOut
 from xinyong.models.lists import ListKind
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
@@ -54,6 +55,18 @@ def lists_page(
         found=found,
         pager=Pager(found.total, PAGE_SIZE, offset, "/lists", params),
     )
+
+
+@api.get("/public/subjects/{subject_id}/list-entries", response_model=list[PublicEntryOut])
+def subject_entries(
+    subject_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    principal: Principal = Depends(authorize(Scope.public_read)),
+    session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> list[PublicEntryOut]:
+    """An organisation's published entries inside their period (the 红黑名单 part of its public page);
+    none for a natural person or a subject that does not exist."""
+    return service.public_entries_of(session, subject_id, clock.today())
 
 
 @router.get("/lists/{number}", response_class=HTMLResponse)

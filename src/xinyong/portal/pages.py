@@ -17,6 +17,7 @@ from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import NotFound
+from xinyong.lists.service import public_entries_of
 from xinyong.portal.api import Slug
 from xinyong.portal.notices import get_notice, list_notices
 from xinyong.portal.service import catalog_page
@@ -96,6 +97,7 @@ def subject_page(
         file_url=path,
         file_params=[],
         record_href="/records/",
+        list_entries=public_entries_of(session, subject_id, clock.today()),
     )
 
 

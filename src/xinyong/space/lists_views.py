@@ -15,7 +15,7 @@ from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError, InvalidInput
 from xinyong.lists import objections, own
-from xinyong.lists.schemas import ObjectionIn
+from xinyong.lists.schemas import ObjectionIn, WaiverIn
 from xinyong.models.lists import ObjectionTarget
 from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
@@ -25,7 +25,10 @@ from xinyong.web import RowId, get_cipher, get_clock, get_session
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["红黑名单"])
 
-DONE: Final = {"objected": "异议已提交。处理期间，以该名单为依据的奖惩措施中止；认定部门将书面答复。"}
+DONE: Final = {
+    "objected": "异议已提交。处理期间，以该名单为依据的奖惩措施中止；认定部门将书面答复。",
+    "waived": "已书面声明放弃陈述、申辩和异议。认定部门可据此在异议期限届满前作出认定决定。",
+}
 
 
 def _page(
@@ -79,3 +82,28 @@ def object_form(
             raise
         return _page(request, session, principal, clock, cipher, status=exc.status, error=exc.message)
     return RedirectResponse("/space/lists?done=objected", status_code=303)
+
+
+@router.post("/space/lists/{entry_id}/waiver", response_model=None)
+def waive_form(
+    request: Request,
+    entry_id: RowId,
+    statement: str = Form("", max_length=2000),
+    principal: Principal = Depends(authorize(Scope.self_file)),
+    session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
+    cipher: PersonalDataCipher = Depends(get_cipher),
+) -> Response:
+    """放弃陈述、申辩和异议 (``POST /api/v1/me/list-entries/{entry_id}/waiver``); a refusal comes back on
+    the page."""
+    try:
+        try:
+            body = WaiverIn(statement=statement.strip())
+        except ValidationError:
+            raise InvalidInput("请填写书面声明", code="FORM_INVALID") from None
+        own.waive_own(session, principal, entry_id, body, clock=clock)
+    except DomainError as exc:
+        if exc.status == 404 or exc.keep_changes:
+            raise
+        return _page(request, session, principal, clock, cipher, status=exc.status, error=exc.message)
+    return RedirectResponse("/space/lists?done=waived", status_code=303)

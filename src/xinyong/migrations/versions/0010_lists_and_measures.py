@@ -150,6 +150,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("objection_due", sa.Date(), nullable=True),
+        sa.Column("objection_waived_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "decision",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),

@@ -1,0 +1,76 @@
+"""The subject's written waiver of its representations and objection (放弃陈述、申辩和异议): the decision may
+then come before the objection deadline; only the subject itself, only while notified and in time, once.
+And an organisation's published entries as the public subject page shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from lists.test_entries import DUE, call, decided, propose
+from xinyong.models import AuditEntry
+from xinyong.models.lists import ListEntryEvent
+
+from secworld import RecordingClient, World, client, world  # noqa: F401
+
+STATEMENT = {"statement": "本单位已知悉告知书所列事由、依据和权利，放弃陈述、申辩和提出异议的权利。"}
+
+
+def _waive(client: RecordingClient, world: World, who: str, entry_id: int) -> tuple[int, dict[str, object]]:
+    status, body = call(
+        client, world, who, "POST", f"/api/v1/me/list-entries/{entry_id}/waiver", json=STATEMENT
+    )
+    return status, body
+
+
+def test_a_waiver_lets_the_department_decide_before_the_deadline(
+    world: World, client: RecordingClient
+) -> None:
+    entry = propose(client, world)
+    # not told yet: nothing to waive (the 404 of nobody)
+    assert _waive(client, world, "company", entry["id"])[1]["code"] == "LIST_ENTRY_NOT_FOUND"
+    call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/notify")
+    status, body = call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/decide")
+    assert (status, body["code"]) == (409, "LIST_OBJECTION_PERIOD_RUNNING")
+    # another subject cannot waive for the company
+    status, body = _waive(client, world, "person", entry["id"])
+    assert (status, body["code"]) == (404, "LIST_ENTRY_NOT_FOUND")
+    mine = call(client, world, "company", "GET", "/api/v1/me/list-entries")[1]
+    assert mine[0]["can_waive"] is True
+    status, body = _waive(client, world, "company", entry["id"])
+    assert status == 200 and body["objection_waived_at"] is not None, body
+    status, body = _waive(client, world, "company", entry["id"])
+    assert (status, body["code"]) == (409, "LIST_WAIVER_REFUSED")
+    status, body = call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/decide")
+    assert status == 200 and body["state"] == "decided", body
+    session = world.session
+    events = session.scalars(select(ListEntryEvent).where(ListEntryEvent.entry_id == entry["id"])).all()
+    assert [e.data.get("waived") for e in events] == [None, None, True, None]
+    actions = session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.entity == "list_entry", AuditEntry.entity_id == str(entry["id"])
+        )
+    ).all()
+    assert "list_entry.objection_waived" in actions
+
+
+def test_no_waiver_after_the_deadline(world: World, client: RecordingClient) -> None:
+    entry = propose(client, world)
+    call(client, world, "clerk_a", "POST", f"/api/v1/list-entries/{entry['id']}/notify")
+    world.clock.set(dt.datetime.combine(DUE + dt.timedelta(days=1), dt.time(9)))
+    assert call(client, world, "company", "GET", "/api/v1/me/list-entries")[1][0]["can_waive"] is False
+    status, body = _waive(client, world, "company", entry["id"])
+    assert (status, body["code"]) == (409, "LIST_WAIVER_REFUSED")
+
+
+def test_the_public_subject_page_lists_published_entries(world: World, client: RecordingClient) -> None:
+    assert world.company is not None
+    entry = decided(client, world)
+    url = f"/api/v1/public/subjects/{world.company.id}/list-entries"
+    assert client.get(url).json() == []
+    call(client, world, "admin", "POST", f"/api/v1/list-entries/{entry['id']}/publish")
+    listed = client.get(url).json()
+    assert [e["number"] for e in listed] == [entry["number"]] and listed[0]["measures"]
+    page = client.get(f"/subjects/{world.company.id}")
+    assert page.status_code == 200 and entry["number"] in page.text

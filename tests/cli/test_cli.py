@@ -136,6 +136,15 @@ def test_demo_loads_realistic_data(fresh_database: Database) -> None:
         depts = conn.execute(text("SELECT count(*) FROM departments")).scalar_one()
     assert {"legal_person", "natural_person"} <= kinds
     assert records > 30 and depts > 10
+    # the demo's entries are inside their period: nothing exits, and the command may run again any time
+    for _ in range(2):
+        expired = run(fresh_database, "lists", "expire")
+        assert expired.returncode == 0 and "期满移出名单 0 条" in expired.stdout, expired.stderr
+    with fresh_database.engine.connect() as conn:
+        published = conn.execute(
+            text("SELECT count(*) FROM list_entries WHERE state = 'published'")
+        ).scalar_one()
+    assert published == 2
     assert run(fresh_database, "audit", "verify").returncode == 0
 
 

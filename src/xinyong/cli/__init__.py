@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import accounts, audit, backup, catalog, departments, ids, ingest, keys, server, workdays
+from xinyong.cli import (
+    accounts,
+    audit,
+    backup,
+    catalog,
+    departments,
+    ids,
+    ingest,
+    keys,
+    lists,
+    server,
+    workdays,
+)
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_enable=False)
 app.command("init")(server.init)
@@ -27,6 +39,7 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 app.add_typer(keys.app, name="keys")
 app.add_typer(departments.app, name="depts")
+app.add_typer(lists.app, name="lists")
 
 
 def main() -> None:

@@ -93,6 +93,12 @@ def test_a_json_list_runs_to_a_signed_result(
     assert sorted(s for s in logged if s is not None) == sorted([fw.world.company.id, fw.world.person.id])
     report = Report()
     assert not querychain.walk(session, current_key(), report).broken, report.problems
+    # The company sees the batch in "who looked at my file".
+    readers = client.get("/api/v1/me/query-log", headers=bearer(fw.world, "company"))
+    entries = readers.json()["entries"]
+    assert [(e["department"], e["purpose"], e["target"]) for e in entries] == [
+        ("亭湖区财政局", "政府采购", f"screening_batch:{got['number']}")
+    ]
 
 
 def test_an_uploaded_file_and_bad_files(fw: FeedbackWorld, client: RecordingClient) -> None:

@@ -226,10 +226,6 @@ def batches_of(
     return list(session.scalars(query))
 
 
-def max_batch_id(session: Session) -> int:
-    return int(session.scalar(select(ScreeningBatch.id).order_by(ScreeningBatch.id.desc()).limit(1)) or 0)
-
-
 # --------------------------------------------------------------------------- query log
 
 

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import secrets
 import threading
 import time
 from collections.abc import Sequence
@@ -172,7 +173,7 @@ def create(
     with transaction(factory) as session:
         now = clock.now()
         row = ScreeningBatch(
-            number=f"PL-{now:%Y%m%d}-{batch_repository.max_batch_id(session) + 1:06d}",
+            number=f"pending-{secrets.token_hex(12)}",  # numbered by its id below: no race on the number
             state=BatchState.queued,
             created_at=now,
             user_id=principal.user_id,
@@ -187,6 +188,8 @@ def create(
             data_version=data_version(session),
         )
         session.add(row)
+        session.flush()
+        row.number = f"PL-{now:%Y%m%d}-{row.id:06d}"
         session.flush()
         audit.record(
             session,

@@ -12,7 +12,7 @@ from lists.test_entries import DUE, call, decided, propose
 from xinyong.models import AuditEntry
 from xinyong.models.lists import ListEntryEvent
 
-from secworld import RecordingClient, World, client, world  # noqa: F401
+from secworld import RecordingClient, World, client, query_log, world  # noqa: F401
 
 STATEMENT = {"statement": "本单位已知悉告知书所列事由、依据和权利，放弃陈述、申辩和提出异议的权利。"}
 
@@ -74,3 +74,12 @@ def test_the_public_subject_page_lists_published_entries(world: World, client: R
     assert [e["number"] for e in listed] == [entry["number"]] and listed[0]["measures"]
     page = client.get(f"/subjects/{world.company.id}")
     assert page.status_code == 200 and entry["number"] in page.text
+
+
+def test_a_staff_read_of_an_entry_is_in_the_query_log(world: World, client: RecordingClient) -> None:
+    entry = propose(client, world)
+    status, _ = call(client, world, "clerk_a", "GET", f"/api/v1/list-entries/{entry['id']}")
+    assert status == 200
+    logged = query_log(world.session, target=f"list_entry:{entry['number']}")
+    assert [(e.username, e.purpose, e.allowed) for e in logged] == [("clerk_a", "名单认定", True)]
+    assert logged[0].subject_id == entry["subject_id"]

@@ -73,9 +73,10 @@ def get_entry(
     entry_id: RowId,
     principal: Principal = Depends(authorize(Scope.lists_initiate)),
     session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> EntryOut:
-    return service.get_entry(session, principal, entry_id, cipher)
+    return service.get_entry(session, principal, entry_id, cipher, clock=clock)
 
 
 @api.get("/list-entries/{entry_id}/events", summary="名单的每一次状态变化")

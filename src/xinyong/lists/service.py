@@ -44,8 +44,9 @@ from xinyong.lists.schemas import (
 from xinyong.models import Department, Subject
 from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListKind
 from xinyong.models.subjects import SubjectKind
+from xinyong.security import querylog
 from xinyong.security.auth import LEVEL_PREFIX, Principal
-from xinyong.security.roles import Role
+from xinyong.security.roles import Purpose, Role
 from xinyong.subjects import service as subjects
 
 ENTRY_NOT_FOUND: Final = "名单不存在，或不在本账户的数据范围内"
@@ -313,8 +314,21 @@ def _scope_name(session: Session, entry: ListEntry) -> str:
     return from_row or entry.scope_code
 
 
-def get_entry(session: Session, principal: Principal, entry_id: int, cipher: PersonalDataCipher) -> EntryOut:
-    return entry_out(session, staff_entry(session, principal, entry_id), cipher)
+def get_entry(
+    session: Session, principal: Principal, entry_id: int, cipher: PersonalDataCipher, *, clock: Clock
+) -> EntryOut:
+    """One entry for its initiating department or the region's credit office; the read is in the query
+    log (purpose 名单认定, the scope item's code as its basis), like every staff read of a subject."""
+    entry = staff_entry(session, principal, entry_id)
+    querylog.guarded_read(
+        session,
+        principal,
+        subject_id=entry.subject_id,
+        target=f"list_entry:{entry.number}",
+        why=querylog.Access(Purpose.list_handling, f"名单事项 {entry.scope_code}"),
+        clock=clock,
+    )
+    return entry_out(session, entry, cipher)
 
 
 def _visible_departments(session: Session, principal: Principal) -> list[int]:

@@ -111,6 +111,7 @@ class Purpose(enum.StrEnum):
     supervision = "日常监管"
     objection_handling = "异议处理"
     repair_handling = "信用修复"
+    list_handling = "名单认定"
     self_query = "本人查询"
     authorised_query = "授权查询"
 

@@ -189,12 +189,13 @@ def _entry_page(
     session: Session,
     principal: Principal,
     cipher: PersonalDataCipher,
+    clock: Clock,
     entry_id: int,
     *,
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    entry = service.get_entry(session, principal, entry_id, cipher)
+    entry = service.get_entry(session, principal, entry_id, cipher, clock=clock)
     filed = objections.on_entries(session, [entry.id])[entry.id]
     return render(
         request,
@@ -219,10 +220,11 @@ def entry_page(
     done: str | None = Query(None, max_length=20),
     principal: Principal = Depends(authorize(Scope.lists_initiate)),
     session: Session = Depends(get_session, scope="function"),
+    clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> HTMLResponse:
     """One entry: document, notice, decision, events, objections, and the steps its state allows."""
-    return _entry_page(request, session, principal, cipher, entry_id, done=DONE.get(done or ""))
+    return _entry_page(request, session, principal, cipher, clock, entry_id, done=DONE.get(done or ""))
 
 
 def _step_result(
@@ -230,6 +232,7 @@ def _step_result(
     session: Session,
     principal: Principal,
     cipher: PersonalDataCipher,
+    clock: Clock,
     entry_id: int,
     done: str,
     exc: DomainError | None,
@@ -238,7 +241,9 @@ def _step_result(
         return RedirectResponse(f"/console/lists/{entry_id}?done={done}", status_code=303)
     if exc.status == 404 or exc.keep_changes:
         raise exc
-    return _entry_page(request, session, principal, cipher, entry_id, status=exc.status, error=exc.message)
+    return _entry_page(
+        request, session, principal, cipher, clock, entry_id, status=exc.status, error=exc.message
+    )
 
 
 @router.post("/console/lists/{entry_id}/notify", response_model=None)
@@ -254,8 +259,8 @@ def notify_form(
     try:
         service.notify(session, principal, entry_id, clock=clock, cipher=cipher)
     except DomainError as exc:
-        return _step_result(request, session, principal, cipher, entry_id, "", exc)
-    return _step_result(request, session, principal, cipher, entry_id, "notified", None)
+        return _step_result(request, session, principal, cipher, clock, entry_id, "", exc)
+    return _step_result(request, session, principal, cipher, clock, entry_id, "notified", None)
 
 
 @router.post("/console/lists/{entry_id}/decide", response_model=None)
@@ -273,8 +278,8 @@ def decide_form(
         body = form_body(DecideIn, {"review_note": review_note})
         service.decide(session, principal, entry_id, review_note=body.review_note, clock=clock, cipher=cipher)
     except DomainError as exc:
-        return _step_result(request, session, principal, cipher, entry_id, "", exc)
-    return _step_result(request, session, principal, cipher, entry_id, "decided", None)
+        return _step_result(request, session, principal, cipher, clock, entry_id, "", exc)
+    return _step_result(request, session, principal, cipher, clock, entry_id, "decided", None)
 
 
 @router.post("/console/lists/{entry_id}/publish", response_model=None)
@@ -290,8 +295,8 @@ def publish_form(
     try:
         service.publish(session, principal, entry_id, clock=clock, cipher=cipher)
     except DomainError as exc:
-        return _step_result(request, session, principal, cipher, entry_id, "", exc)
-    return _step_result(request, session, principal, cipher, entry_id, "published", None)
+        return _step_result(request, session, principal, cipher, clock, entry_id, "", exc)
+    return _step_result(request, session, principal, cipher, clock, entry_id, "published", None)
 
 
 @router.post("/console/lists/{entry_id}/exit", response_model=None)
@@ -310,8 +315,8 @@ def exit_form(
         body = form_body(ExitIn, {"cause": cause, "note": note})
         service.exit_entry(session, principal, entry_id, body.cause, body.note, clock=clock, cipher=cipher)
     except DomainError as exc:
-        return _step_result(request, session, principal, cipher, entry_id, "", exc)
-    return _step_result(request, session, principal, cipher, entry_id, "exited", None)
+        return _step_result(request, session, principal, cipher, clock, entry_id, "", exc)
+    return _step_result(request, session, principal, cipher, clock, entry_id, "exited", None)
 
 
 @router.post("/console/lists/objections/{objection_id}/decision", response_model=None)

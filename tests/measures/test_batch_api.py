@@ -86,6 +86,17 @@ def test_a_json_list_runs_to_a_signed_result(
     assert row is not None and row.code == got["code"]
     assert batch_service.verify(row, csv.content)
     assert not batch_service.verify(row, csv.content.replace("禁止".encode(), "通过".encode(), 1))
+    check = client.get(f"{API}/{got['id']}/verification", headers=bearer(fw.world, "cz_a")).json()
+    assert check == {
+        "number": got["number"],
+        "sha256": got["result_sha256"],
+        "code": got["code"],
+        "intact": True,
+    }
+    stored = Path(str(row.result_path))
+    stored.write_bytes(stored.read_bytes().replace("禁止".encode(), "通过".encode(), 1))
+    altered = client.get(f"{API}/{got['id']}/verification", headers=bearer(fw.world, "cz_a")).json()
+    assert altered["intact"] is False
     logged = session.scalars(
         select(QueryLogEntry.subject_id).where(QueryLogEntry.target == f"screening_batch:{got['number']}")
     ).all()
@@ -134,7 +145,7 @@ def test_another_department_sees_nothing(fw: FeedbackWorld, client: RecordingCli
         API, json={"identifiers": _identifiers(fw), "scenario": "政府采购"}, headers=bearer(fw.world, "cz_a")
     )
     batch_id = made.json()["id"]
-    for path in ("", "/result.csv", "/result.xlsx", "/result.json"):
+    for path in ("", "/result.csv", "/result.xlsx", "/result.json", "/verification"):
         other = client.get(f"{API}/{batch_id}{path}", headers=bearer(fw.world, "cz_b"))
         assert other.status_code == 404 and other.json()["code"] == "SCREENING_BATCH_NOT_FOUND", path
     assert client.get(API, headers=bearer(fw.world, "cz_b")).json() == []
@@ -188,5 +199,6 @@ def test_the_pages(fw: FeedbackWorld, client: RecordingClient) -> None:
     assert posted.status_code == 303, posted.text
     detail = client.get(posted.headers["location"])
     assert detail.status_code == 200 and "禁止" in detail.text and "result.csv" in detail.text
+    assert "一致：结果文件未被改动" in detail.text
     assert "名单.csv" in detail.text
     assert posted.headers["location"] in client.get("/console/screening/batches").text

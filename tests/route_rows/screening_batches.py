@@ -14,6 +14,7 @@ ROWS: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/screening/batches/{batch_id}/result.csv"): SCREENERS,
     ("GET", "/api/v1/screening/batches/{batch_id}/result.xlsx"): SCREENERS,
     ("GET", "/api/v1/screening/batches/{batch_id}/result.json"): SCREENERS,
+    ("GET", "/api/v1/screening/batches/{batch_id}/verification"): SCREENERS,
     ("GET", "/console/screening/batches"): SCREENERS,
     ("POST", "/console/screening/batches"): SCREENERS,
     ("GET", "/console/screening/batches/{batch_id}"): SCREENERS,

@@ -305,6 +305,32 @@ def result_json(
     return _download(service.as_json_lines(row), "application/x-ndjson; charset=utf-8", f"{row.number}.jsonl")
 
 
+class BatchVerification(BaseModel):
+    number: str
+    sha256: str | None
+    code: str | None
+    #: Whether the stored result file still has its sha256 and the proof code verifies over it.
+    intact: bool
+
+
+def _verification(row: ScreeningBatch) -> BatchVerification:
+    path = Path(str(row.result_path))
+    intact = path.is_file() and service.verify(row, path.read_bytes())
+    return BatchVerification(number=row.number, sha256=row.result_sha256, code=row.code, intact=intact)
+
+
+@api.get(
+    "/screening/batches/{batch_id}/verification",
+    summary="核验批量核查结果：按存储的结果文件重算摘要并核对验证码",
+)
+def verify_batch(
+    batch_id: RowId,
+    principal: Principal = _scope(),
+    session: Session = Depends(get_session, scope="function"),
+) -> BatchVerification:
+    return _verification(_finished(session, principal, batch_id))
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -376,7 +402,13 @@ def batch_page(
     principal: Principal = _scope(),
     session: Session = Depends(get_session, scope="function"),
 ) -> HTMLResponse:
-    row = batch_out(service.own_batch(session, principal, batch_id))
+    found = service.own_batch(session, principal, batch_id)
+    check = _verification(found) if found.state is BatchState.done else None
     return render(
-        request, "console/screening_batch.html", principal, batch=row, decisions=service.DECISION_ZH
+        request,
+        "console/screening_batch.html",
+        principal,
+        batch=batch_out(found),
+        check=check,
+        decisions=service.DECISION_ZH,
     )

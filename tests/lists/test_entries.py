@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from xinyong.kit.errors import DomainError
 from xinyong.lists import lifecycle
-from xinyong.models import AuditEntry, CreditRecord
+from xinyong.models import AuditEntry, CreditRecord, RecordStatus
 from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListEntryEvent, Objection
 from xinyong.subjects.service import register_person
 
@@ -361,9 +361,9 @@ def test_an_objection_on_a_record_goes_to_its_source(world: World, client: Recor
         client, world, "clerk_a", "POST", url, json={"outcome": "upheld", "answer": "将予更正"}
     )
     assert status == 200 and answer["status"] == "upheld"
-    # the record itself is the source's to correct or revoke: left as it was
+    # the error is confirmed: the record is revoked at once (the source may submit a corrected one)
     world.session.expire_all()
-    assert world.session.get_one(CreditRecord, record.id).status == record.status
+    assert world.session.get_one(CreditRecord, record.id).status == RecordStatus.revoked
     assert world.session.scalars(select(Objection.status)).all() == [answer["status"]]
 
 

@@ -27,6 +27,7 @@ from xinyong.models.lists import (
     ObjectionStatus,
     ObjectionTarget,
 )
+from xinyong.records.history import revoke_record
 from xinyong.security.auth import Principal
 from xinyong.security.service import own_subject_id
 
@@ -133,7 +134,9 @@ def _answerable(session: Session, principal: Principal, objection_id: int) -> Ob
 def decide_objection(
     session: Session, principal: Principal, objection_id: int, body: ObjectionDecisionIn, *, clock: Clock
 ) -> ObjectionOut:
-    """The answering department's decision. Upheld on an entry: the entry is revoked (exited)."""
+    """The answering department's decision. Upheld: the error is confirmed, so what rests on it ends at
+    once — an entry is revoked (exits), a record is revoked (records.history.revoke_record: unpublished,
+    a new version, everything based on it ended; the source may then submit a corrected record)."""
     objection = _answerable(session, principal, objection_id)
     if objection.status is not ObjectionStatus.open:
         raise Conflict("该异议已处理完毕", code="OBJECTION_CLOSED")
@@ -160,6 +163,15 @@ def decide_objection(
             lifecycle.exit_entry(
                 session, entry, ExitCause.revoked, note=note, actor=principal.username, clock=clock
             )
+    if objection.status is ObjectionStatus.upheld and objection.target_kind is ObjectionTarget.record:
+        revoke_record(
+            session,
+            objection.target_id,
+            reason=f"异议成立（异议 {objection.id}）：{objection.answer}",
+            actor=principal.username,
+            clock=clock,
+            dept_id=objection.dept_id,
+        )
     return objection_out(session, objection)
 
 

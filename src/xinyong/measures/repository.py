@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from xinyong.catalog.lists import ListKind
 from xinyong.catalog.terms import SubjectType
 from xinyong.measures.rules import EntryFact, RecordFact
-from xinyong.models import CreditRecord, Subject
+from xinyong.models import CreditRecord, Department, Subject
 from xinyong.models.catalog import CatalogItemRow
 from xinyong.models.lists import EntryState, ListEntry, ListScopeRow, Objection, ObjectionStatus
 from xinyong.models.measures import Screening
+from xinyong.security.auth import LEVEL_PREFIX
 
 #: Subjects per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK: Final = 5000
@@ -169,14 +170,20 @@ def screening(session: Session, screening_id: int) -> Screening | None:
     return session.get(Screening, screening_id)
 
 
+def department_ids_in_region(session: Session, region_code: str | None, level: str | None) -> list[int]:
+    """The departments of a caller's region (a city's: the city's and its counties')."""
+    if region_code is None or level is None:
+        return []
+    prefix = region_code[: LEVEL_PREFIX.get(level, 6)]
+    return list(session.scalars(select(Department.id).where(Department.region_code.startswith(prefix))))
+
+
 def screenings_of(
-    session: Session, department_id: int | None, *, limit: int, offset: int
+    session: Session, department_ids: list[int], *, limit: int, offset: int
 ) -> tuple[int, list[Screening]]:
-    """Single screenings (not batch rows) of a department, newest first; ``None``: every department."""
-    stmt = select(Screening).where(Screening.batch_id.is_(None))
-    count = select(func.count()).select_from(Screening).where(Screening.batch_id.is_(None))
-    if department_id is not None:
-        stmt = stmt.where(Screening.department_id == department_id)
-        count = count.where(Screening.department_id == department_id)
+    """Single screenings (not batch rows) of these departments, newest first."""
+    where = (Screening.batch_id.is_(None), Screening.department_id.in_(department_ids))
+    stmt = select(Screening).where(*where)
+    count = select(func.count()).select_from(Screening).where(*where)
     rows = session.scalars(stmt.order_by(Screening.id.desc()).limit(limit).offset(offset))
     return session.scalar(count) or 0, list(rows)

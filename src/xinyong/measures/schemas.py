@@ -7,7 +7,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.models.measures import Decision
+from xinyong.models.measures import Decision, Screening
 from xinyong.web import Instant
 
 DECISION_ZH: Final[dict[str, str]] = {
@@ -161,8 +161,14 @@ class ScreeningsPage(BaseModel):
     items: list[ScreeningRow]
 
 
-def stored_content(
-    request: dict[str, Any], result: dict[str, Any], data_version: dict[str, Any]
-) -> dict[str, Any]:
-    """What a screening's proof code covers: the request, the whole answer and the data version."""
-    return {"request": request, "result": result, "data_version": data_version}
+def stored_content(row: Screening) -> dict[str, Any]:
+    """What a screening's proof code covers: who checked (account, department), whom, the request, the
+    whole answer (its time included) and the data version."""
+    return {
+        "username": row.username,
+        "department_id": row.department_id,
+        "subject_id": row.subject_id,
+        "request": row.request,
+        "result": row.result,
+        "data_version": row.data_version,
+    }

@@ -49,7 +49,7 @@ from xinyong.measures.schemas import (
     stored_content,
 )
 from xinyong.measures.version import data_version
-from xinyong.models import Severity, Subject
+from xinyong.models import Department, Severity, Subject
 from xinyong.models.measures import Screening
 from xinyong.models.subjects import SUBJECT_KIND_ZH
 from xinyong.security import querylog
@@ -410,7 +410,8 @@ def run(
     request = body.model_dump(mode="json") | {"identifier": masked_identifier(body.identifier)}
     row.request, row.result, row.data_version = request, result.model_dump(mode="json"), version
     row.decision = outcome.decision.value
-    row.code = proofs.sign(PROOF_KIND, row.number, stored_content(row.request, row.result, row.data_version))
+    session.flush()
+    row.code = proofs.sign(PROOF_KIND, row.number, stored_content(row))
     session.flush()
     querylog.log_read(
         session, principal, subject_id=subject.id, target=f"{TARGET}:{row.number}", purpose=purpose,
@@ -428,11 +429,15 @@ def as_out(row: Screening) -> ScreeningOut:
     )
 
 
-def _readable(principal: Principal, row: Screening | None) -> Screening:
-    """A stored single check the caller may see: its own department's, or any for the credit office."""
+def _readable(session: Session, principal: Principal, row: Screening | None) -> Screening:
+    """A stored single check the caller may see: its own department's, or, for the credit office, one of
+    a department in its region."""
     if row is None or row.batch_id is not None:
         raise ScreeningNotFound()
     if is_credit_office(principal):
+        dept = session.get(Department, row.department_id) if row.department_id is not None else None
+        if dept is None or not principal.in_region(dept.region_code):
+            raise ScreeningNotFound()
         return row
     if principal.department_id is None or row.department_id != principal.department_id:
         raise ScreeningNotFound()
@@ -443,7 +448,7 @@ def stored_screening(
     session: Session, principal: Principal, screening_id: int, *, clock: Clock
 ) -> ScreeningOut:
     """A stored check as it was answered; reading it again is logged (it names the subject's records)."""
-    row = _readable(principal, repository.screening(session, screening_id))
+    row = _readable(session, principal, repository.screening(session, screening_id))
     querylog.log_read(
         session, principal, subject_id=row.subject_id, target=f"{TARGET}:{row.number}",
         purpose=Purpose(row.purpose), legal_basis=f"查看已存核查结果 {row.number}", allowed=True, clock=clock,
@@ -453,13 +458,13 @@ def stored_screening(
 
 def is_intact(row: Screening) -> bool:
     """Whether the stored content still gives the stored code."""
-    content = stored_content(row.request, row.result, row.data_version)
+    content = stored_content(row)
     return proofs.verify(PROOF_KIND, row.number, content, row.code)
 
 
 def verification(session: Session, principal: Principal, screening_id: int) -> Verification:
     """The code recomputed over the stored content: ``valid``, or ``altered`` when anything changed."""
-    row = _readable(principal, repository.screening(session, screening_id))
+    row = _readable(session, principal, repository.screening(session, screening_id))
     ok = is_intact(row)
     message = (
         "核验通过：存储的核查内容与验证码一致，自核查时起未被改动"
@@ -477,11 +482,13 @@ def verification(session: Session, principal: Principal, screening_id: int) -> V
 
 
 def screenings(session: Session, principal: Principal, *, limit: int, offset: int) -> ScreeningsPage:
-    """The department's single checks, newest first (the credit office: every department's)."""
-    if not is_credit_office(principal) and principal.department_id is None:
-        return ScreeningsPage(total=0, items=[])
-    dept = None if is_credit_office(principal) else principal.department_id
-    total, rows = repository.screenings_of(session, dept, limit=limit, offset=offset)
+    """The department's single checks, newest first (the credit office: those of its region's
+    departments)."""
+    if is_credit_office(principal):
+        depts = repository.department_ids_in_region(session, principal.region_code, principal.level)
+    else:
+        depts = [principal.department_id] if principal.department_id is not None else []
+    total, rows = repository.screenings_of(session, depts, limit=limit, offset=offset)
     items = [
         ScreeningRow(
             id=r.id,

@@ -22,7 +22,7 @@ from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
 from xinyong.ui.paging import PAGE_SIZE, Pager, offset_of
 from xinyong.ui.render import render
-from xinyong.web import get_clock, get_session
+from xinyong.web import RowId, get_clock, get_session
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["红黑名单"])
@@ -59,7 +59,7 @@ def lists_page(
 
 @api.get("/public/subjects/{subject_id}/list-entries", response_model=list[PublicEntryOut])
 def subject_entries(
-    subject_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    subject_id: RowId,
     principal: Principal = Depends(authorize(Scope.public_read)),
     session: Session = Depends(get_session, scope="function"),
     clock: Clock = Depends(get_clock),

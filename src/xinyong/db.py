@@ -11,6 +11,18 @@ from sqlalchemy import ARRAY, ColumnElement, Engine, String, any_, bindparam, cr
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Execution option of a SQLite connection: ``"immediate"`` makes its transactions BEGIN IMMEDIATE.
+SQLITE_BEGIN: Final = "xinyong_sqlite_begin"
+
+
+def writing_session(factory: sessionmaker[Session]) -> Session:
+    """A session whose transaction will write: on SQLite it takes the write lock at BEGIN (see
+    ``make_engine``), so that it waits its turn (busy timeout) instead of failing when another writer
+    committed after it read."""
+    session = factory()
+    session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+    return session
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; for SQLite, make the folder, switch on foreign keys and WAL, and let SQLAlchemy
@@ -34,7 +46,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A transaction that will write takes the write lock at BEGIN (IMMEDIATE): in WAL mode a
+            # deferred one that read first and writes later fails at once ("database is locked", no busy
+            # wait) when another writer committed in between. Readers stay deferred and never block.
+            mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.config import Settings
+from xinyong.db import writing_session
 from xinyong.kit.clock import CHINA_TZ, Clock, as_aware
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import DomainError
@@ -122,6 +123,10 @@ def get_cipher(request: Request) -> PersonalDataCipher:
     return cipher
 
 
+#: Methods whose requests only read (a query-log entry aside): their transactions begin deferred.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed once when the route returns, rolled back on error.
 
@@ -129,7 +134,7 @@ def get_session(request: Request) -> Iterator[Session]:
     response is sent: a commit that fails answers 500, never a success for data that was not stored
     (with FastAPI's default scope the commit would run after the response had gone out)."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    session = factory()
+    session = factory() if request.method in READ_METHODS else writing_session(factory)
     try:
         yield session
         session.commit()

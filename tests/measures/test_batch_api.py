@@ -202,3 +202,18 @@ def test_the_pages(fw: FeedbackWorld, client: RecordingClient) -> None:
     assert "一致：结果文件未被改动" in detail.text
     assert "名单.csv" in detail.text
     assert posted.headers["location"] in client.get("/console/screening/batches").text
+
+
+def test_mistyped_citizen_ids_and_numbers_in_names_are_masked(
+    fw: FeedbackWorld, client: RecordingClient
+) -> None:
+    wrong_check = PERSON_RIC[:17] + ("0" if PERSON_RIC[17] != "0" else "1")
+    in_a_name = "张三13912345678"
+    body = {"identifiers": [wrong_check, in_a_name], "scenario": "政府采购"}
+    made = client.post(API, json=body, headers=bearer(fw.world, "cz_a"))
+    assert made.status_code == 202, made.text
+    got = client.get(f"{API}/{made.json()['id']}", headers=bearer(fw.world, "cz_a")).json()
+    for kind in ("csv", "json"):
+        text = client.get(got["downloads"][kind], headers=bearer(fw.world, "cz_a")).text
+        assert wrong_check not in text and "13912345678" not in text, text
+        assert wrong_check[:4] in text and "张三" in text

@@ -37,7 +37,6 @@ from xinyong.db import transaction
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.kit.ids.masking import mask_ric
 from xinyong.measures import batch, batch_repository, screening
 from xinyong.measures.version import data_version
 from xinyong.models.measures import BatchState, ScreeningBatch
@@ -371,11 +370,24 @@ def verify(row: ScreeningBatch, content: bytes) -> bool:
 # --------------------------------------------------------------------------- results
 
 
+#: Identifiers that may hold personal data: a citizen ID (valid or mistyped: 17 digits and a check
+#: character), or any text that is not a well-formed organisation code (a name may quote an ID or a phone).
+_MAYBE_PERSONAL = pl.col("how").is_in(["ric", "name", "invalid"]) | pl.col("identifier").str.contains(
+    r"\d{11}"
+)
+
+
 def _shown_identifiers(result: pl.DataFrame) -> pl.Series:
-    """The identifiers as given, a citizen ID masked (only those rows go through Python)."""
-    people = result.filter(pl.col("how") == "ric").select("row", "identifier")
+    """The identifiers as given, with citizen IDs and mobile numbers masked the way the single check
+    masks its request (``screening.masked_identifier``); only rows that may hold personal data go through
+    Python."""
+    people = result.filter(_MAYBE_PERSONAL).select("row", "identifier")
     masked = people.with_columns(
-        pl.Series("masked", [mask_ric(v) for v in people.get_column("identifier").to_list()], dtype=pl.String)
+        pl.Series(
+            "masked",
+            [screening.masked_identifier(v) for v in people.get_column("identifier").to_list()],
+            dtype=pl.String,
+        )
     )
     shown = result.select("row", "identifier").join(masked.drop("identifier"), on="row", how="left")
     return shown.select(pl.coalesce("masked", "identifier")).to_series()
@@ -412,11 +424,16 @@ def result_csv(result: pl.DataFrame) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue()
 
 
+def stored_bytes(row: ScreeningBatch) -> bytes:
+    """The stored result file as written (``BATCH_NOT_FOUND`` when it is not there)."""
+    if row.result_path is None or not Path(row.result_path).exists():
+        raise BatchNotFound("批量核查结果尚未生成或已不在数据目录中")
+    return Path(row.result_path).read_bytes()
+
+
 def stored_table(row: ScreeningBatch) -> pl.DataFrame:
     """The stored result file, read back (its columns as the CSV has them)."""
-    if row.result_path is None or not Path(row.result_path).exists():
-        raise BatchNotFound("批量核查结果尚未生成")
-    return pl.read_csv(Path(row.result_path), infer_schema=False, encoding="utf8-lossy")
+    return pl.read_csv(io.BytesIO(stored_bytes(row)), infer_schema=False, encoding="utf8-lossy")
 
 
 def as_xlsx(row: ScreeningBatch) -> bytes:

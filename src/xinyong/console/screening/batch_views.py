@@ -280,8 +280,7 @@ def result_csv(
     session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     row = _finished(session, principal, batch_id)
-    content = Path(str(row.result_path)).read_bytes()
-    return _download(content, "text/csv; charset=utf-8", f"{row.number}.csv")
+    return _download(service.stored_bytes(row), "text/csv; charset=utf-8", f"{row.number}.csv")
 
 
 @api.get("/screening/batches/{batch_id}/result.xlsx", summary="下载批量核查结果（XLSX）")

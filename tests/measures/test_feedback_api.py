@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.kit.clock import FixedClock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.measures.feedback import open_tasks
-from xinyong.models import AuditEntry, FeedbackTask, ListEntry
+from xinyong.models import AuditEntry, FeedbackTask, ListEntry, Objection, ObjectionStatus, ObjectionTarget
 from xinyong.models.measures import TaskStatus
 
 from conftest import Database
@@ -291,3 +291,29 @@ def test_list_entries_are_untouched_by_feedback(
     )
     entry = session.get(ListEntry, task.entry_id)
     assert entry is not None and entry.state.value == "published"
+
+
+def test_an_objection_on_the_entry_suspends_its_tasks(
+    fw: FeedbackWorld, client: RecordingClient, session: Session
+) -> None:
+    """While the subject's objection on the entry is open, its measures are suspended: the tasks say so
+    and are not overdue (in the listing nor in the rates); once it is answered they are again."""
+    assert fw.world.company is not None
+    entry = session.scalars(select(ListEntry)).one()
+    objection = Objection(
+        target_kind=ObjectionTarget.entry, target_id=entry.id, subject_id=fw.world.company.id,
+        dept_id=entry.initiating_dept_id, status=ObjectionStatus.open, reason="处罚决定正在复议",
+        filed_at=dt.datetime(2025, 10, 10, 9, tzinfo=dt.UTC), filed_by="company",
+    )  # fmt: skip
+    session.add(objection)
+    session.commit()
+    headers = bearer(fw.world, "cz_city")
+    fw.world.clock.set(DUE + dt.timedelta(days=1))
+    assert client.get("/api/v1/feedback/tasks?overdue=true", headers=headers).json()["total"] == 0
+    listed = client.get("/api/v1/feedback/tasks", headers=headers).json()["items"]
+    assert listed and all(t["suspended"] and not t["overdue"] for t in listed)
+    rates = client.get("/api/v1/oversight/feedback", headers=bearer(fw.world, "admin")).json()
+    assert all(d["overdue_open"] == 0 for d in rates["departments"])
+    objection.status = ObjectionStatus.rejected
+    session.commit()
+    assert client.get("/api/v1/feedback/tasks?overdue=true", headers=headers).json()["total"] >= 1

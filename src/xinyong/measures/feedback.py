@@ -256,8 +256,9 @@ def is_late(task: FeedbackTask) -> bool:
     return task.reported_at is not None and local_date(task.reported_at) > task.due_on
 
 
-def is_overdue(task: FeedbackTask, today: dt.date) -> bool:
-    return task.status is TaskStatus.open and task.due_on < today
+def is_overdue(task: FeedbackTask, today: dt.date, *, suspended: bool = False) -> bool:
+    """Open past its due date, unless the entry is under an open objection (its measures suspended)."""
+    return task.status is TaskStatus.open and task.due_on < today and not suspended
 
 
 def report(
@@ -362,6 +363,7 @@ def _entry_out(entry: ListEntry, subject: Subject, scope: ListScope) -> EntryOut
 def task_views(session: Session, tasks: Sequence[FeedbackTask], today: dt.date) -> list[TaskOut]:
     """The tasks with their entries, subjects, departments and measures (a few queries for a page)."""
     entries = repo.entries(session, [t.entry_id for t in tasks])
+    objected = repo.objected_entry_ids(session, entries)
     subjects = repo.subjects(session, [e.subject_id for e in entries.values()])
     depts = repo.departments(session, [t.department_id for t in tasks])
     current = current_lists(session).measures if tasks else {}
@@ -387,7 +389,8 @@ def task_views(session: Session, tasks: Sequence[FeedbackTask], today: dt.date) 
                 created_at=task.created_at,
                 due_on=task.due_on,
                 due_provisional=task.due_provisional,
-                overdue=is_overdue(task, today),
+                overdue=is_overdue(task, today, suspended=task.entry_id in objected),
+                suspended=task.entry_id in objected,
                 late=is_late(task),
                 reported_at=task.reported_at,
                 reported_by=task.reported_by,

@@ -6,7 +6,7 @@ Counts and rates are computed by the database (one grouped query), never by load
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Date, Select, and_, case, cast, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from xinyong.models import Department, FeedbackTask, ListEntry, Subject
-from xinyong.models.lists import ListScopeRow, MeasureRow
+from xinyong.models.lists import ListScopeRow, MeasureRow, Objection, ObjectionStatus, ObjectionTarget
 from xinyong.models.measures import TaskStatus
 
 #: Statuses of a task that was answered by its department (closed ones were not: their basis ended).
@@ -77,6 +77,20 @@ class TaskFilter:
     entry_id: int | None = None
 
 
+def _objected_entries() -> Select[int]:
+    """Entries under an open objection: their measures are suspended, so their tasks are not overdue."""
+    return select(Objection.target_id).where(
+        Objection.target_kind == ObjectionTarget.entry, Objection.status == ObjectionStatus.open
+    )
+
+
+def objected_entry_ids(session: Session, entry_ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(entry_ids))
+    if not wanted:
+        return set()
+    return set(session.scalars(_objected_entries().where(Objection.target_id.in_(wanted))))
+
+
 def _where(stmt: Select[tuple[FeedbackTask]], f: TaskFilter) -> Select[tuple[FeedbackTask]]:
     if f.department_id is not None:
         stmt = stmt.where(FeedbackTask.department_id == f.department_id)
@@ -85,7 +99,11 @@ def _where(stmt: Select[tuple[FeedbackTask]], f: TaskFilter) -> Select[tuple[Fee
     if f.entry_id is not None:
         stmt = stmt.where(FeedbackTask.entry_id == f.entry_id)
     if f.overdue and f.today is not None:
-        stmt = stmt.where(FeedbackTask.status == TaskStatus.open, FeedbackTask.due_on < f.today)
+        stmt = stmt.where(
+            FeedbackTask.status == TaskStatus.open,
+            FeedbackTask.due_on < f.today,
+            FeedbackTask.entry_id.not_in(_objected_entries()),
+        )
     return stmt
 
 
@@ -152,7 +170,19 @@ def rate_rows(
             func.sum(case((reported, 1), else_=0)),
             func.sum(case((on_time, 1), else_=0)),
             func.sum(case((is_open, 1), else_=0)),
-            func.sum(case((and_(is_open, FeedbackTask.due_on < today), 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            is_open,
+                            FeedbackTask.due_on < today,
+                            FeedbackTask.entry_id.not_in(_objected_entries()),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
             func.sum(case((FeedbackTask.status == TaskStatus.closed, 1), else_=0)),
         )
         .where(FeedbackTask.department_id.in_(list(dept_ids)))

@@ -95,6 +95,8 @@ class TaskOut(BaseModel):
     due_provisional: bool
     #: Open and past its due date.
     overdue: bool
+    #: The entry is under an open objection: its measures are suspended and the task is not overdue.
+    suspended: bool = False
     #: Reported after its due date.
     late: bool
     reported_at: Instant | None

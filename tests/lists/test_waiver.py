@@ -83,3 +83,14 @@ def test_a_staff_read_of_an_entry_is_in_the_query_log(world: World, client: Reco
     logged = query_log(world.session, target=f"list_entry:{entry['number']}")
     assert [(e.username, e.purpose, e.allowed) for e in logged] == [("clerk_a", "名单认定", True)]
     assert logged[0].subject_id == entry["subject_id"]
+
+
+def test_the_public_sees_that_an_objection_suspends_an_entry(world: World, client: RecordingClient) -> None:
+    entry = decided(client, world)
+    call(client, world, "admin", "POST", f"/api/v1/list-entries/{entry['id']}/publish")
+    url = f"/api/v1/public/list-entries/{entry['number']}"
+    assert client.get(url).json()["under_objection"] is False
+    target = {"target_kind": "entry", "target_id": entry["id"], "reason": "处罚决定已申请复议"}
+    assert call(client, world, "company", "POST", "/api/v1/objections", json=target)[0] == 201
+    assert client.get(url).json()["under_objection"] is True
+    assert "异议处理中" in client.get(f"/lists/{entry['number']}").text

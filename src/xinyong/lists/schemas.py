@@ -130,6 +130,8 @@ class PublicEntryOut(BaseModel):
     legal_basis: str
     document: DocumentOut
     department: str
+    #: An objection on the entry is being handled: the measures based on it are suspended meanwhile.
+    under_objection: bool = False
     decided_on: dt.date | None
     period_start: dt.date | None
     period_end: dt.date | None

@@ -42,7 +42,7 @@ from xinyong.lists.schemas import (
     PublicPage,
 )
 from xinyong.models import Department, Subject
-from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListKind
+from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListKind, ObjectionTarget
 from xinyong.models.subjects import SubjectKind
 from xinyong.security import querylog
 from xinyong.security.auth import LEVEL_PREFIX, Principal
@@ -397,6 +397,7 @@ def public_out(session: Session, entry: ListEntry, subject: Subject, dept_name: 
         legal_basis=legal_basis,
         document=_document_out(entry),
         department=dept_name,
+        under_objection=repository.open_objection(session, ObjectionTarget.entry, entry.id) is not None,
         decided_on=entry.period_start,
         period_start=entry.period_start,
         period_end=entry.period_end,

@@ -374,6 +374,11 @@ def exit_entry(
     entry's open feedback tasks are closed."""
     if not note.strip():
         raise ExitNoteRequired()
+    if cause is C.period_over and (entry.period_end is None or clock.today() <= entry.period_end):
+        raise ExitCauseRefused(
+            f"列入期限至 {entry.period_end} 届满，届满前不能以期满为由移出",
+            details={"cause": cause.value, "period_end": str(entry.period_end)},
+        )
     was_published = entry.state is S.published
     move(session, entry, S.exited, actor=actor, clock=clock, note=note.strip(), cause=cause)
     if was_published:

@@ -22,7 +22,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from xinyong.catalog.lists import DocumentKind, ListScope
+from xinyong.catalog.lists import BLACK_PERIOD_MONTHS, DocumentKind, ListScope
 from xinyong.catalog.lists_service import current_lists, scope_row
 from xinyong.files import repository as files_repository
 from xinyong.kit import ids
@@ -44,6 +44,7 @@ from xinyong.lists.schemas import (
 from xinyong.models import Department, Subject
 from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListKind, ObjectionTarget
 from xinyong.models.subjects import SubjectKind
+from xinyong.records.rules import add_months
 from xinyong.security import querylog
 from xinyong.security.auth import LEVEL_PREFIX, Principal
 from xinyong.security.roles import Purpose, Role
@@ -107,6 +108,13 @@ def _document(body: ProposeIn, scope: ListScope, today: dt.date) -> tuple[str, s
         )
     if body.doc_date > today:
         raise InvalidInput("法律文书日期不能晚于今天", code="LIST_DOCUMENT_DATE_INVALID")
+    oldest = add_months(today, -BLACK_PERIOD_MONTHS[1])
+    if scope.list_kind is ListKind.black and body.doc_date < oldest:
+        raise InvalidInput(
+            f"法律文书作出已满 {BLACK_PERIOD_MONTHS[1]} 个月（严重失信信息的最长公示期）：不能据此列入",
+            code="LIST_DOCUMENT_TOO_OLD",
+            details={"oldest": oldest.isoformat()},
+        )
     return kind, number, body.doc_date, issuer
 
 

@@ -8,9 +8,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from lists.test_entries import DUE, call, decided, propose
+from lists.test_entries import DUE, call, decided, proposal, propose
 from xinyong.models import AuditEntry
-from xinyong.models.lists import ListEntryEvent
+from xinyong.models.lists import ListEntry, ListEntryEvent
 
 from secworld import RecordingClient, World, client, query_log, world  # noqa: F401
 
@@ -94,3 +94,29 @@ def test_the_public_sees_that_an_objection_suspends_an_entry(world: World, clien
     assert call(client, world, "company", "POST", "/api/v1/objections", json=target)[0] == 201
     assert client.get(url).json()["under_objection"] is True
     assert "异议处理中" in client.get(f"/lists/{entry['number']}").text
+
+
+def test_a_black_listing_cannot_rest_on_a_document_past_the_longest_window(
+    world: World, client: RecordingClient
+) -> None:
+    """严重 information is published at most 36 months from its document: an older one lists nobody."""
+    status, body = call(
+        client, world, "clerk_a", "POST", "/api/v1/list-entries", json=proposal(world, doc_date="2023-03-01")
+    )
+    assert (status, body["code"]) == (422, "LIST_DOCUMENT_TOO_OLD")
+    assert propose(client, world, doc_date="2023-03-20")["state"] == "proposed"  # within 36 months of TODAY
+
+
+def test_no_exit_for_period_over_before_the_period_ends(world: World, client: RecordingClient) -> None:
+    entry = decided(client, world)
+    call(client, world, "admin", "POST", f"/api/v1/list-entries/{entry['id']}/publish")
+    url = f"/api/v1/list-entries/{entry['id']}/exit"
+    body = {"cause": "period_over", "note": "期满"}
+    status, answer = call(client, world, "admin", "POST", url, json=body)
+    assert (status, answer["code"]) == (422, "LIST_EXIT_CAUSE_REFUSED")
+    # the period's last day was yesterday (set directly: the tokens of the world live 30 days)
+    row = world.session.get_one(ListEntry, entry["id"])
+    row.period_end = world.clock.today() - dt.timedelta(days=1)
+    world.session.commit()
+    status, answer = call(client, world, "admin", "POST", url, json=body)
+    assert status == 200 and answer["exit_cause"] == "period_over", answer

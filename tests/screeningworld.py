@@ -115,3 +115,22 @@ def clean_company(
         sw.world.session, kind=SubjectKind.legal_person, name=name, uscc=uscc(body, COUNTY_A),
         actor="test", clock=sw.world.clock, region_code=COUNTY_A,
     )  # fmt: skip
+
+
+def other_city_office(world: World) -> None:
+    """南京市 信用办 with a platform administrator (another city's credit office)."""
+    s = world.session
+    s.add(
+        Department(code="320100-XYB", name="南京市信用办", kind="信用办", region_code="320100", level="city")
+    )
+    s.flush()
+    create_user(
+        s, username="nj_admin", display_name="nj_admin", roles=[Role.platform_admin], password=None,
+        actor="test", clock=world.clock, department_code="320100-XYB",
+    )  # fmt: skip
+    issued = issue_token(
+        s, username="nj_admin", name="test", scopes=None, days=30, settings=Settings(), actor="t",
+        clock=world.clock,
+    )  # fmt: skip
+    world.tokens["nj_admin"] = issued.token
+    s.commit()

@@ -27,6 +27,7 @@ from xinyong.models.measures import ScreeningBatch
 
 from conftest import Database
 from feedbackworld import FeedbackWorld, add_departments, make_entry
+from screeningworld import other_city_office
 from secworld import PASSWORD, PERSON_RIC, RecordingClient, bearer, build_world, make_client
 
 TODAY = dt.datetime(2026, 3, 16, 10, 0)
@@ -217,3 +218,17 @@ def test_mistyped_citizen_ids_and_numbers_in_names_are_masked(
         text = client.get(got["downloads"][kind], headers=bearer(fw.world, "cz_a")).text
         assert wrong_check not in text and "13912345678" not in text, text
         assert wrong_check[:4] in text and "张三" in text
+
+
+def test_another_citys_credit_office_does_not_see_the_batch(
+    fw: FeedbackWorld, client: RecordingClient
+) -> None:
+    other_city_office(fw.world)
+    body = {"identifiers": _identifiers(fw), "scenario": "政府采购"}
+    made = client.post(API, json=body, headers=bearer(fw.world, "cz_a")).json()
+    url = f"{API}/{made['id']}"
+    assert client.get(url, headers=bearer(fw.world, "admin")).status_code == 200
+    refused = client.get(url, headers=bearer(fw.world, "nj_admin"))
+    assert refused.status_code == 404 and refused.json()["code"] == "SCREENING_BATCH_NOT_FOUND"
+    assert client.get(f"{url}/result.csv", headers=bearer(fw.world, "nj_admin")).status_code == 404
+    assert client.get(API, headers=bearer(fw.world, "nj_admin")).json() == []

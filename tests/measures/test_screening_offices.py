@@ -6,37 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from xinyong.config import Settings
-from xinyong.models import Department, Screening
-from xinyong.security.accounts import create_user, issue_token
-from xinyong.security.roles import Role
+from xinyong.models import Screening
 
-from screeningworld import ScreeningWorld, add_screeners
+from screeningworld import ScreeningWorld, add_screeners, other_city_office
 from secworld import RecordingClient, World, bearer, client, world  # noqa: F401
 
 
 @pytest.fixture
 def sw(world: World) -> ScreeningWorld:
     return add_screeners(world)
-
-
-def _other_city_office(sw: ScreeningWorld) -> None:
-    """南京市 信用办 with a platform administrator (another city's credit office)."""
-    s = sw.world.session
-    s.add(
-        Department(code="320100-XYB", name="南京市信用办", kind="信用办", region_code="320100", level="city")
-    )
-    s.flush()
-    create_user(
-        s, username="nj_admin", display_name="nj_admin", roles=[Role.platform_admin], password=None,
-        actor="test", clock=sw.world.clock, department_code="320100-XYB",
-    )  # fmt: skip
-    issued = issue_token(
-        s, username="nj_admin", name="test", scopes=None, days=30, settings=Settings(), actor="t",
-        clock=sw.world.clock,
-    )  # fmt: skip
-    sw.world.tokens["nj_admin"] = issued.token
-    s.commit()
 
 
 def _screen(client: RecordingClient, sw: ScreeningWorld) -> dict[str, object]:
@@ -50,7 +28,7 @@ def _screen(client: RecordingClient, sw: ScreeningWorld) -> dict[str, object]:
 def test_a_credit_office_reads_its_own_regions_checks_only(
     client: RecordingClient, sw: ScreeningWorld
 ) -> None:
-    _other_city_office(sw)
+    other_city_office(sw.world)
     out = _screen(client, sw)
     mine = bearer(sw.world, "admin")
     theirs = bearer(sw.world, "nj_admin")

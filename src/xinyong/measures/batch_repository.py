@@ -218,12 +218,11 @@ def batch(session: Session, batch_id: int) -> ScreeningBatch | None:
 
 
 def batches_of(
-    session: Session, department_id: int | None, *, limit: int, offset: int
+    session: Session, department_ids: list[int], *, limit: int, offset: int
 ) -> list[ScreeningBatch]:
-    query = select(ScreeningBatch).order_by(ScreeningBatch.id.desc()).limit(limit).offset(offset)
-    if department_id is not None:
-        query = query.where(ScreeningBatch.department_id == department_id)
-    return list(session.scalars(query))
+    """The batches of these departments, newest first."""
+    query = select(ScreeningBatch).where(ScreeningBatch.department_id.in_(department_ids))
+    return list(session.scalars(query.order_by(ScreeningBatch.id.desc()).limit(limit).offset(offset)))
 
 
 # --------------------------------------------------------------------------- query log

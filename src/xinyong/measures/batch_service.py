@@ -37,7 +37,7 @@ from xinyong.db import transaction
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.measures import batch, batch_repository, screening
+from xinyong.measures import batch, batch_repository, repository, screening
 from xinyong.measures.version import data_version
 from xinyong.models.measures import BatchState, ScreeningBatch
 from xinyong.security import querylog
@@ -457,26 +457,24 @@ def as_json_lines(row: ScreeningBatch) -> bytes:
 def own_batch(session: Session, principal: Principal, batch_id: int) -> ScreeningBatch:
     """The batch, when it is the caller's department's, or the caller is the credit office (404 else)."""
     row = batch_repository.batch(session, batch_id)
-    if row is None or not _may_see(principal, row):
+    if row is None or row.department_id not in _visible_departments(session, principal):
         raise BatchNotFound()
     return row
 
 
-def _may_see(principal: Principal, row: ScreeningBatch) -> bool:
+def _visible_departments(session: Session, principal: Principal) -> list[int]:
+    """The caller's department, or, for the credit office, every department of its region."""
     if screening.is_credit_office(principal):
-        return True
-    return principal.department_id is not None and row.department_id == principal.department_id
+        return repository.department_ids_in_region(session, principal.region_code, principal.level)
+    return [principal.department_id] if principal.department_id is not None else []
 
 
 def batches(
     session: Session, principal: Principal, *, limit: int = 50, offset: int = 0
 ) -> list[ScreeningBatch]:
-    """The department's batches, newest first (the credit office: every batch)."""
-    everyone = screening.is_credit_office(principal)
-    if not everyone and principal.department_id is None:
-        return []
+    """The department's batches, newest first (the credit office: its region's departments')."""
     return batch_repository.batches_of(
-        session, None if everyone else principal.department_id, limit=limit, offset=offset
+        session, _visible_departments(session, principal), limit=limit, offset=offset
     )
 
 

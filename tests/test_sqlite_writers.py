@@ -55,3 +55,15 @@ def test_writing_sessions_queue_instead(tmp_path: Path) -> None:
     assert done == [1]  # the second saw the first's row: it ran after it, and both wrote
     check = sessions()
     assert check.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+
+
+def test_a_writing_session_takes_the_lock_at_its_first_statement(tmp_path: Path) -> None:
+    """A request that reads an upload before touching the database holds no lock meanwhile."""
+    sessions = _factory(tmp_path)
+    waiting = writing_session(sessions)  # created: nothing begun yet
+    other = writing_session(sessions)
+    other.execute(text("INSERT INTO t VALUES (1)"))
+    other.commit()  # not blocked by the first
+    waiting.execute(text("INSERT INTO t VALUES (2)"))
+    waiting.commit()
+    assert sessions().execute(text("SELECT count(*) FROM t")).scalar_one() == 2

@@ -18,10 +18,12 @@ SQLITE_BEGIN: Final = "xinyong_sqlite_begin"
 def writing_session(factory: sessionmaker[Session]) -> Session:
     """A session whose transaction will write: on SQLite it takes the write lock at BEGIN (see
     ``make_engine``), so that it waits its turn (busy timeout) instead of failing when another writer
-    committed after it read."""
-    session = factory()
-    session.connection(execution_options={SQLITE_BEGIN: "immediate"})
-    return session
+    committed after it read. The transaction still begins at the first statement, not here: a request
+    that reads an upload first holds no lock meanwhile."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return factory(bind=bind.execution_options(**{SQLITE_BEGIN: "immediate"}))
+    return factory()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

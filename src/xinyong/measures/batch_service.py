@@ -370,10 +370,12 @@ def verify(row: ScreeningBatch, content: bytes) -> bool:
 # --------------------------------------------------------------------------- results
 
 
-#: Identifiers that may hold personal data: a citizen ID (valid or mistyped: 17 digits and a check
-#: character), or any text that is not a well-formed organisation code (a name may quote an ID or a phone).
-_MAYBE_PERSONAL = pl.col("how").is_in(["ric", "name", "invalid"]) | pl.col("identifier").str.contains(
-    r"\d{11}"
+#: Identifiers that may hold personal data: any that is not an organisation code (a citizen ID, a name
+#: that may quote an ID or a phone number, text that failed every check), and an organisation code of
+#: 17 digits and a check character (a mistyped citizen ID is read as one). Organisation codes with
+#: letters, the bulk of a file, stay out of Python.
+_MAYBE_PERSONAL = ~pl.col("how").is_in(["uscc", "org_code", "reg_no"]) | pl.col("identifier").str.contains(
+    r"^\s*\d{17}[\dXx]\s*$"
 )
 
 

@@ -123,10 +123,6 @@ def get_cipher(request: Request) -> PersonalDataCipher:
     return cipher
 
 
-#: Methods whose requests only read (a query-log entry aside): their transactions begin deferred.
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed once when the route returns, rolled back on error.
 
@@ -134,7 +130,19 @@ def get_session(request: Request) -> Iterator[Session]:
     response is sent: a commit that fails answers 500, never a success for data that was not stored
     (with FastAPI's default scope the commit would run after the response had gone out)."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    session = factory() if request.method in READ_METHODS else writing_session(factory)
+    yield from _one_transaction(factory())
+
+
+def get_writing_session(request: Request) -> Iterator[Session]:
+    """``get_session`` for a route that reads and then writes and is called concurrently (a screening):
+    on SQLite its transaction takes the write lock at its first statement (``db.writing_session``), so
+    concurrent calls queue instead of failing with "database is locked". Not for a route whose work runs
+    in sessions of its own while this one is open (an upload's pipeline): they would wait on it."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    yield from _one_transaction(writing_session(factory))
+
+
+def _one_transaction(session: Session) -> Iterator[Session]:
     try:
         yield session
         session.commit()

@@ -83,7 +83,9 @@ def test_setting_and_recomputing_a_deadline_is_audited(session: Session, clock: 
     )
     service.load_schedule(session, SCHEDULE_Y, actor="office", clock=clock)
     entries = session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "deadline", AuditEntry.entity_id == str(deadline.id))
+        select(AuditEntry)
+        .where(AuditEntry.entity == "deadline", AuditEntry.entity_id == str(deadline.id))
+        .order_by(AuditEntry.id)
     ).all()
     assert [(e.action, e.actor) for e in entries] == [
         ("deadline.set", "office"),

@@ -26,7 +26,7 @@ from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import STAFF_PURPOSES, Purpose, Scope
 from xinyong.ui.paging import PAGE_SIZE, Pager, offset_of
 from xinyong.ui.render import render
-from xinyong.web import Offset, RowId, get_cipher, get_clock, get_session
+from xinyong.web import Offset, RowId, get_cipher, get_clock, get_session, get_writing_session
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["联合奖惩核查"])
@@ -49,7 +49,7 @@ def _scope() -> Any:
 def run_screening(
     body: ScreeningIn,
     principal: Principal = _scope(),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = Depends(get_writing_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> ScreeningOut:
@@ -135,7 +135,7 @@ def screening_submit(
     purpose: str = Form("", max_length=20),
     case_ref: str = Form("", max_length=200),
     principal: Principal = _scope(),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = Depends(get_writing_session, scope="function"),
     clock: Clock = Depends(get_clock),
     cipher: PersonalDataCipher = Depends(get_cipher),
 ) -> HTMLResponse:

@@ -372,10 +372,10 @@ def verify(row: ScreeningBatch, content: bytes) -> bool:
 
 #: Identifiers that may hold personal data: any that is not an organisation code (a citizen ID, a name
 #: that may quote an ID or a phone number, text that failed every check), and an organisation code of
-#: 17 digits and a check character (a mistyped citizen ID is read as one). Organisation codes with
-#: letters, the bulk of a file, stay out of Python.
+#: the shape of a citizen ID (region, a birth date, serial, check character: a mistyped citizen ID is
+#: read as one). Other organisation codes, the bulk of a file, stay out of Python.
 _MAYBE_PERSONAL = ~pl.col("how").is_in(["uscc", "org_code", "reg_no"]) | pl.col("identifier").str.contains(
-    r"^\s*\d{17}[\dXx]\s*$"
+    r"^\s*\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]\s*$"
 )
 
 

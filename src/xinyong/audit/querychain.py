@@ -9,15 +9,17 @@ is the order of the ids, and appends are serialised by the chains' lock (audit.c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit.chain import GENESIS, lock
 from xinyong.audit.findings import Problem, Report
-from xinyong.audit.keys import ChainKey, current_key
+from xinyong.audit.keys import ChainKey, canonical_json, current_key
+from xinyong.db import pieces
 from xinyong.kit.clock import CHINA_TZ, as_aware
 from xinyong.models.security import QueryLogEntry
 
@@ -60,6 +62,45 @@ def append(session: Session, entry: QueryLogEntry, key: ChainKey | None = None) 
     entry.key_id = key.key_id
     entry.hash = entry_hash(entry, key)
     return entry
+
+
+_PREV_HOLE = "@@prev@@"
+_SUBJECT_HOLE = "@@subject@@"
+
+
+def append_many(
+    session: Session, template: QueryLogEntry, subject_ids: Sequence[int], key: ChainKey | None = None
+) -> int:
+    """The entry ``template`` (not added) for each of ``subject_ids`` in turn, linked to the end of the
+    chain and inserted in bulk in the caller's transaction (a batch screening's reads): the previous hash
+    is read once under the chains' lock, then each entry's HMAC is computed in order. The entries differ
+    only in subject and previous hash, so their canonical JSON (``_content``, as :func:`append` hashes)
+    is one text with two holes. Returns how many."""
+    key = key or current_key()
+    lock(session)
+    prev = session.scalar(select(QueryLogEntry.hash).order_by(QueryLogEntry.id.desc()).limit(1)) or GENESIS
+    at = template.at.astimezone(CHINA_TZ) if template.at.tzinfo else template.at
+    content = _content(template) | {
+        "at": canonical_at(at),
+        "key": key.key_id,
+        "subject_id": _SUBJECT_HOLE,
+        "prev": _PREV_HOLE,
+    }
+    head, rest = canonical_json(content).split(f'"{_PREV_HOLE}"')
+    middle, tail = rest.split(f'"{_SUBJECT_HOLE}"')
+    fixed = {
+        column: getattr(template, column)
+        for column in ("user_id", "username", "department_id", "purpose", "legal_basis", "target", "reason")
+    } | {"at": at, "allowed": bool(template.allowed), "client": template.client, "key_id": key.key_id}
+    connection = session.connection()
+    for piece in pieces(list(subject_ids), 20_000):
+        rows = []
+        for sid in piece:
+            digest = key.mac_text(f'{head}"{prev}"{middle}{sid}{tail}')
+            rows.append({**fixed, "subject_id": sid, "prev_hash": prev, "hash": digest})
+            prev = digest
+        connection.execute(insert(QueryLogEntry), rows)
+    return len(subject_ids)
 
 
 @dataclass

@@ -20,6 +20,11 @@ def code_taken(session: Session, code: str) -> bool:
     return session.scalar(select(Department.id).where(Department.code == code)) is not None
 
 
+def ids_in_region(session: Session, prefix: str) -> list[int]:
+    """The departments whose region code starts with ``prefix`` (a region and the divisions below it)."""
+    return list(session.scalars(select(Department.id).where(Department.region_code.startswith(prefix))))
+
+
 def listing(session: Session, *, region_code: str | None = None) -> list[Department]:
     stmt = select(Department).order_by(Department.code)
     if region_code:

@@ -114,6 +114,12 @@ def list_departments(session: Session, *, region_code: str | None = None) -> lis
     return repository.listing(session, region_code=region_code.strip() if region_code else None)
 
 
+def department_ids_in_region(session: Session, prefix: str | None) -> list[int]:
+    """The ids of the departments of a region given by its leading digits (``Principal.region_prefix``):
+    none for None."""
+    return [] if prefix is None else repository.ids_in_region(session, prefix)
+
+
 def get_department(session: Session, code: str) -> Department:
     """The department with this code; the one ``DEPT_NOT_FOUND`` for a code no department has."""
     dept = repository.by_code(session, (code or "").strip().upper())

@@ -71,11 +71,6 @@ def staff_entries(
     return _page(session, stmt, limit, offset)
 
 
-def department_ids_in_region(session: Session, prefix: str) -> list[int]:
-    """Departments whose region code starts with ``prefix`` (a credit office's region)."""
-    return list(session.scalars(select(Department.id).where(Department.region_code.startswith(prefix))))
-
-
 def _public(list_kind: ListKind | None, today: dt.date) -> Select[ListEntry]:
     stmt = (
         select(ListEntry)

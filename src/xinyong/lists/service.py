@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.lists import BLACK_PERIOD_MONTHS, DocumentKind, ListScope
 from xinyong.catalog.lists_service import current_lists, scope_row
+from xinyong.departments.service import department_ids_in_region
 from xinyong.files import repository as files_repository
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
@@ -46,7 +47,7 @@ from xinyong.models.lists import EntryState, ExitCause, ListEntry, ListKind, Obj
 from xinyong.models.subjects import SubjectKind
 from xinyong.records.rules import add_months
 from xinyong.security import querylog
-from xinyong.security.auth import LEVEL_PREFIX, Principal
+from xinyong.security.auth import Principal
 from xinyong.security.roles import Purpose, Role
 from xinyong.subjects import service as subjects
 
@@ -340,9 +341,8 @@ def get_entry(
 
 
 def _visible_departments(session: Session, principal: Principal) -> list[int]:
-    if Role.platform_admin in principal.roles and principal.region_code and principal.level:
-        prefix = principal.region_code[: LEVEL_PREFIX.get(principal.level, 6)]
-        return repository.department_ids_in_region(session, prefix)
+    if Role.platform_admin in principal.roles and principal.region_prefix is not None:
+        return department_ids_in_region(session, principal.region_prefix)
     return [principal.department_id] if principal.department_id else []
 
 

@@ -24,17 +24,14 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
-    insert,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import Session
 
-from xinyong.audit.chain import GENESIS, lock
-from xinyong.audit.keys import ChainKey, canonical_json
-from xinyong.audit.querychain import canonical_at
+from xinyong.audit import querychain
+from xinyong.audit.keys import ChainKey
 from xinyong.db import is_postgres, pieces
-from xinyong.kit.clock import CHINA_TZ
 from xinyong.models import QueryLogEntry
 from xinyong.models.catalog import CatalogItemRow
 from xinyong.models.lists import EntryState, ListEntry, ListScopeRow, Objection, ObjectionStatus
@@ -228,10 +225,6 @@ def batches_of(
 # --------------------------------------------------------------------------- query log
 
 
-_PREV: Final = "@@prev@@"
-_SUBJECT: Final = "@@subject@@"
-
-
 def log_reads(
     session: Session,
     *,
@@ -241,39 +234,18 @@ def log_reads(
     target: str,
     key: ChainKey,
 ) -> int:
-    """One allowed query-log entry per subject, chained in bulk in audit.querychain's content and order:
-    the previous entry's hash is read once under the chains' lock, then each entry's HMAC is computed in
-    order and the entries are inserted in pieces. The entries differ only in subject and previous hash,
-    so their canonical JSON is one text with two holes (the chain walk of the tests proves it the same).
-    ``who`` holds user_id, username, department_id, purpose, legal_basis and client. Returns how many."""
-    lock(session)
-    prev = session.scalar(select(QueryLogEntry.hash).order_by(QueryLogEntry.id.desc()).limit(1)) or GENESIS
-    at_cst = at.astimezone(CHINA_TZ) if at.tzinfo else at
-    content = {
-        "at": canonical_at(at_cst),
-        "user_id": who["user_id"],
-        "username": who["username"],
-        "department_id": who["department_id"],
-        "subject_id": _SUBJECT,
-        "purpose": who["purpose"],
-        "legal_basis": who["legal_basis"],
-        "target": target[:100],
-        "allowed": True,
-        "reason": None,
-        "client": who["client"],
-        "key": key.key_id,
-        "prev": _PREV,
-    }
-    head, rest = canonical_json(content).split(f'"{_PREV}"')
-    middle, tail = rest.split(f'"{_SUBJECT}"')
-    fixed = {k: v for k, v in content.items() if k not in ("at", "key", "prev", "subject_id")}
-    fixed |= {"at": at_cst, "key_id": key.key_id}
-    connection = session.connection()
-    for piece in pieces(subject_ids, 20_000):
-        rows = []
-        for sid in piece:
-            digest = key.mac_text(f'{head}"{prev}"{middle}{sid}{tail}')
-            rows.append({**fixed, "subject_id": sid, "prev_hash": prev, "hash": digest})
-            prev = digest
-        connection.execute(insert(QueryLogEntry), rows)
-    return len(subject_ids)
+    """One allowed query-log entry per subject (``audit.querychain.append_many``). ``who`` holds user_id,
+    username, department_id, purpose, legal_basis and client. Returns how many."""
+    template = QueryLogEntry(
+        at=at,
+        user_id=who["user_id"],
+        username=who["username"],
+        department_id=who["department_id"],
+        purpose=who["purpose"],
+        legal_basis=who["legal_basis"],
+        target=target[:100],
+        allowed=True,
+        reason=None,
+        client=who["client"],
+    )
+    return querychain.append_many(session, template, subject_ids, key)

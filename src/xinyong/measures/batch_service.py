@@ -34,10 +34,11 @@ from xinyong.audit.keys import current_key
 from xinyong.catalog.lists import Scenario
 from xinyong.catalog.lists_service import current_lists
 from xinyong.db import transaction
+from xinyong.departments.service import department_ids_in_region
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
 from xinyong.kit.errors import InvalidInput, NotFound
-from xinyong.measures import batch, batch_repository, repository, screening
+from xinyong.measures import batch, batch_repository, screening
 from xinyong.measures.version import data_version
 from xinyong.models.measures import BatchState, ScreeningBatch
 from xinyong.security import querylog
@@ -467,7 +468,7 @@ def own_batch(session: Session, principal: Principal, batch_id: int) -> Screenin
 def _visible_departments(session: Session, principal: Principal) -> list[int]:
     """The caller's department, or, for the credit office, every department of its region."""
     if screening.is_credit_office(principal):
-        return repository.department_ids_in_region(session, principal.region_code, principal.level)
+        return department_ids_in_region(session, principal.region_prefix)
     return [principal.department_id] if principal.department_id is not None else []
 
 

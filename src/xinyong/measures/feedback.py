@@ -8,7 +8,7 @@ Who gets a task
     ``subject_types`` hold the subject's type: every *active* department whose ``kind`` is one of the
     measure's ``implementing_department_kinds`` and whose region covers the subject's region — a
     province department its province, a city department its city and counties, a county department its
-    own county (the prefix rule of ``security.auth.LEVEL_PREFIX``, the same one that bounds a caller's
+    own county (the prefix rule of ``security.auth.region_prefix``, the same one that bounds a caller's
     data range). A subject without a region is placed in the initiating department's region. The
     measure's text is the current catalog version's (the one in force at publication), falling back to
     the scope's own version when the current one no longer has that code.
@@ -56,7 +56,7 @@ from xinyong.measures.feedback_schemas import (
 )
 from xinyong.models import Department, FeedbackTask, ListEntry, Subject
 from xinyong.models.measures import TaskStatus
-from xinyong.security.auth import LEVEL_PREFIX, Principal
+from xinyong.security.auth import Principal, region_prefix
 from xinyong.workdays.service import calendar
 
 #: Working days an implementing department has to report back (see the module docstring).
@@ -90,10 +90,7 @@ def local_date(value: dt.datetime) -> dt.date:
 
 def covers(dept: Department, region_code: str | None) -> bool:
     """Whether ``dept`` serves ``region_code``: its own division and, above county level, those below."""
-    if region_code is None:
-        return False
-    n = LEVEL_PREFIX.get(dept.level, 6)
-    return region_code[:n] == dept.region_code[:n]
+    return region_code is not None and region_code.startswith(region_prefix(dept.region_code, dept.level))
 
 
 def measures_of(

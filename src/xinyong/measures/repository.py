@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from xinyong.catalog.lists import ListKind
 from xinyong.catalog.terms import SubjectType
 from xinyong.measures.rules import EntryFact, RecordFact
-from xinyong.models import CreditRecord, Department, Subject
+from xinyong.models import CreditRecord, Subject
 from xinyong.models.catalog import CatalogItemRow
 from xinyong.models.lists import EntryState, ListEntry, ListScopeRow, Objection, ObjectionStatus
 from xinyong.models.measures import Screening
-from xinyong.security.auth import LEVEL_PREFIX
 
 #: Subjects per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK: Final = 5000
@@ -168,14 +167,6 @@ def add_screening(session: Session, row: Screening) -> Screening:
 
 def screening(session: Session, screening_id: int) -> Screening | None:
     return session.get(Screening, screening_id)
-
-
-def department_ids_in_region(session: Session, region_code: str | None, level: str | None) -> list[int]:
-    """The departments of a caller's region (a city's: the city's and its counties')."""
-    if region_code is None or level is None:
-        return []
-    prefix = region_code[: LEVEL_PREFIX.get(level, 6)]
-    return list(session.scalars(select(Department.id).where(Department.region_code.startswith(prefix))))
 
 
 def screenings_of(

@@ -24,6 +24,7 @@ from xinyong.catalog.lists import DocumentKind, Measure, Scenario
 from xinyong.catalog.lists_service import Lists, current_lists
 from xinyong.catalog.service import current_version
 from xinyong.departments import repository as departments
+from xinyong.departments.service import department_ids_in_region
 from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.crypto import PersonalDataCipher
@@ -485,7 +486,7 @@ def screenings(session: Session, principal: Principal, *, limit: int, offset: in
     """The department's single checks, newest first (the credit office: those of its region's
     departments)."""
     if is_credit_office(principal):
-        depts = repository.department_ids_in_region(session, principal.region_code, principal.level)
+        depts = department_ids_in_region(session, principal.region_prefix)
     else:
         depts = [principal.department_id] if principal.department_id is not None else []
     total, rows = repository.screenings_of(session, depts, limit=limit, offset=offset)

@@ -61,6 +61,14 @@ OPEN_SCOPES = frozenset({Scope.public_read, Scope.account_self})
 OWN_SITE = frozenset({"same-origin", "none"})
 #: How many characters of a region code a level covers: a province sees 32xxxx, a city 3209xx.
 LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6}
+
+
+def region_prefix(region_code: str, level: str) -> str:
+    """The leading digits of the region codes a body of ``level`` in ``region_code`` covers: a county its
+    county (6), a city its city and counties (4), a province its province (2)."""
+    return region_code[: LEVEL_PREFIX.get(level, 6)]
+
+
 #: Roles whose data range is their whole region, not only their own department's line.
 REGION_WIDE_ROLES = frozenset({Role.platform_admin, Role.implementing_unit, Role.auditor})
 
@@ -99,10 +107,15 @@ class Principal:
     def in_region(self, region_code: str | None) -> bool:
         """Whether ``region_code`` lies in the caller's region: a county department's county, a city
         department's city and its counties, a province department's province."""
-        if self.region_code is None or self.level is None or region_code is None:
-            return False
-        n = LEVEL_PREFIX.get(self.level, 6)
-        return region_code[:n] == self.region_code[:n]
+        prefix = self.region_prefix
+        return prefix is not None and region_code is not None and region_code.startswith(prefix)
+
+    @property
+    def region_prefix(self) -> str | None:
+        """The leading region digits the caller's region covers (None: no region, covers nothing)."""
+        if self.region_code is None or self.level is None:
+            return None
+        return region_prefix(self.region_code, self.level)
 
     def in_range(self, source: Department) -> bool:
         """Whether non-public records from ``source`` lie in the caller's data range (数据范围).

@@ -15,7 +15,7 @@ from xinyong.kit import ids
 from xinyong.kit.clock import Clock
 from xinyong.kit.errors import NotFound
 from xinyong.models import Subject
-from xinyong.security.auth import LEVEL_PREFIX, Principal, authorize
+from xinyong.security.auth import Principal, authorize
 from xinyong.security.roles import Scope
 from xinyong.subjects import service
 from xinyong.subjects.schemas import SubjectOut, subject_out
@@ -106,9 +106,7 @@ class UnverifiedOut(BaseModel):
 
 def _region_prefix(principal: Principal) -> str | None:
     """The leading region digits the caller's region covers (None: no region, sees nothing)."""
-    if principal.region_code is None or principal.level is None:
-        return None
-    return principal.region_code[: LEVEL_PREFIX.get(principal.level, 6)]
+    return principal.region_prefix
 
 
 @router.get(
